@@ -1,0 +1,54 @@
+"""occam: measure and minimise the circuit complexity of functions learned by ResNets.
+
+The package follows Jacot, "Deep Learning as a Convex Paradigm of Computation" (arXiv 2511.20888);
+``SPEC.md`` restates every definition. Sub-packages, in the one direction data flows:
+
+``tasks -> nets -> complexity -> train -> prune -> circuits -> htmc -> tetrakis -> fw``,
+with ``rnorm`` and ``compositional`` beside them and ``experiments``, ``report``, ``cli`` on top.
+
+Attributes are loaded lazily, so ``import occam.circuits`` does not import PyTorch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "tasks",
+    "nets",
+    "complexity",
+    "train",
+    "prune",
+    "circuits",
+    "tetrakis",
+    "rnorm",
+    "experiments",
+    "report",
+    "cli",
+}
+_ATTRIBUTES = {
+    "ResNet": "occam.nets",
+    "ResNetConfig": "occam.nets",
+    "Box": "occam.tasks",
+}
+
+__all__ = sorted(_SUBMODULES | set(_ATTRIBUTES) | {"__version__"})
+
+if TYPE_CHECKING:  # pragma: no cover
+    from occam.nets import ResNet, ResNetConfig
+    from occam.tasks import Box
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ATTRIBUTES:
+        return getattr(importlib.import_module(_ATTRIBUTES[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"occam.{name}")
+    raise AttributeError(f"module 'occam' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
