@@ -18,9 +18,16 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("OCCAM_HYPOTHESIS_PROFILE", "occam"))
 
-try:  # torch is optional for the circuit tests, which must run without it
-    import torch
 
-    torch.set_num_threads(1)
-except ImportError:  # pragma: no cover
-    pass
+
+def pytest_collection_finish(session) -> None:
+    """Pin torch to one thread (two xdist workers share 2 cores; more threads slow 50-100x).
+
+    torch is only touched when a collected test module imported it, so circuit tests stay
+    torch-free.
+    """
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
