@@ -19,7 +19,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("OCCAM_HYPOTHESIS_PROFILE", "occam"))
 
 
-
 def pytest_collection_finish(session) -> None:
     """Pin torch to one thread (two xdist workers share 2 cores; more threads slow 50-100x).
 

@@ -38,8 +38,9 @@ _ATTRIBUTES = {
 __all__ = sorted(_SUBMODULES | set(_ATTRIBUTES) | {"__version__"})
 
 if TYPE_CHECKING:  # pragma: no cover
-    from occam.nets import ResNet, ResNetConfig
-    from occam.tasks import Box
+    from occam.nets import ResNet as ResNet
+    from occam.nets import ResNetConfig as ResNetConfig
+    from occam.tasks import Box as Box
 
 
 def __getattr__(name: str) -> Any:

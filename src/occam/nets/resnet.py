@@ -7,8 +7,8 @@ the biases live in the last column of every V::
     α_{ℓ+1}(x) = α_ℓ(x) + (W_ℓ σ(V_ℓ α_ℓ(x)), 0),   V_ℓ ∈ R^{k×(w+1)}, W_ℓ ∈ R^{w×k}
     f_θ(x)     = V_L α_L(x),                        V_L ∈ R^{d_out×(w+1)}
 
-θ is the concatenation of all entries of V_0, W_0, V_1, W_1, ..., V_{L-1}, W_{L-1}, V_L, in that order
-(``ResNet.named_matrices``). Every matrix may carry a fixed binary mask (sparse architectures,
+θ is the concatenation of all entries of V_0, W_0, V_1, W_1, ..., V_{L-1}, W_{L-1}, V_L, in that
+order (``ResNet.named_matrices``). Every matrix may carry a fixed binary mask (sparse architectures,
 pruning); the *effective* weights are ``mask * parameter`` and everything in occam reads those.
 Masks are buffers, so they travel with the standard ``state_dict``.
 """
@@ -296,19 +296,23 @@ class ResNet(nn.Module):
         return Trace(alphas, pre, hidden, alpha @ V_out.T)
 
     # -- state -----------------------------------------------------------------------------------
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ):
         # Masks are optional buffers: create the ones a checkpoint carries before loading it.
         mask_prefix = prefix + "masks."
         for key, value in state_dict.items():
             if key.startswith(mask_prefix):
-                name = key[len(mask_prefix):]
+                name = key[len(mask_prefix) :]
                 if name in self.matrix_names() and self.mask(name) is None:
                     self.masks.register_buffer(name, torch.zeros_like(value, dtype=torch.bool))
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+        )
 
     def extra_repr(self) -> str:
         c = self.config
-        return (f"d_in={c.d_in}, width={c.width}, hidden={c.hidden}, depth={c.depth}, "
-                f"d_out={c.d_out}, dtype={self.V_out.dtype}, masked={self.is_masked}")
+        return (
+            f"d_in={c.d_in}, width={c.width}, hidden={c.hidden}, depth={c.depth}, "
+            f"d_out={c.d_out}, dtype={self.V_out.dtype}, masked={self.is_masked}"
+        )

@@ -25,9 +25,7 @@ class Box:
         if len(lower) == 0:
             raise ValueError("Box: the domain needs at least one dimension")
         if len(lower) != len(width):
-            raise ValueError(
-                f"Box: lower has {len(lower)} coordinates but width has {len(width)}"
-            )
+            raise ValueError(f"Box: lower has {len(lower)} coordinates but width has {len(width)}")
         if not all(np.isfinite(lower)) or not all(np.isfinite(width)):
             raise ValueError(f"Box: bounds must be finite, got lower={lower}, width={width}")
         if not all(w > 0 for w in width):
@@ -37,8 +35,9 @@ class Box:
 
     # constructors -------------------------------------------------------------------------
     @classmethod
-    def from_bounds(cls, low: Sequence[float] | float, high: Sequence[float] | float,
-                    dim: int | None = None) -> Box:
+    def from_bounds(
+        cls, low: Sequence[float] | float, high: Sequence[float] | float, dim: int | None = None
+    ) -> Box:
         """Box [low, high]^d; scalars are broadcast to ``dim`` coordinates."""
         lo = np.asarray(low, dtype=float)
         hi = np.asarray(high, dtype=float)
@@ -112,8 +111,11 @@ def as_box(domain: object, dim: int | None = None, name: str = "domain") -> Box:
         if isinstance(domain, (tuple, list)) and len(domain) == 2:
             low, high = domain
             box = Box.from_bounds(low, high, dim=dim if np.ndim(low) == 0 else None)
-        elif isinstance(domain, (np.ndarray, list)) and np.ndim(domain) == 2 \
-                and np.shape(domain)[1] == 2:
+        elif (
+            isinstance(domain, (np.ndarray, list))
+            and np.ndim(domain) == 2
+            and np.shape(domain)[1] == 2
+        ):
             arr = np.asarray(domain, dtype=float)
             box = Box.from_bounds(arr[:, 0], arr[:, 1])
         else:

@@ -1,0 +1,111 @@
+"""Circuit files chosen by suffix (issue 3 item 4): AIGER ``.aag``/``.aig``, BLIF ``.blif``
+(read and write) and structural Verilog ``.v`` (write only).
+
+OR and NOT are mapped to AIG form when writing AIGER and back when reading (see
+:mod:`occam.circuits.io.aig`, which holds the single AIG ↔ {AND, OR, NOT} count conversion
+:func:`basis_gate_counts`). Malformed files raise :class:`CircuitFormatError` (a ``ValueError``)
+naming the file and line. Files are written atomically (temporary file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from occam.circuits.core import Circuit
+from occam.circuits.io.aig import (
+    Aig,
+    aig_to_circuit,
+    basis_gate_counts,
+    circuit_to_aig,
+    normalize_aig,
+)
+from occam.circuits.io.aiger import parse_aiger, read_aiger, write_aiger_bytes
+from occam.circuits.io.blif import parse_blif, read_blif, write_blif_text
+from occam.circuits.io.errors import CircuitFormatError
+from occam.circuits.io.verilog import write_verilog_text
+
+__all__ = [
+    "FORMATS",
+    "Aig",
+    "CircuitFormatError",
+    "aig_to_circuit",
+    "basis_gate_counts",
+    "circuit_to_aig",
+    "normalize_aig",
+    "parse_aiger",
+    "parse_blif",
+    "read",
+    "write",
+]
+
+#: suffix -> (readable, writable)
+FORMATS = {".aag": (True, True), ".aig": (True, True), ".blif": (True, True), ".v": (False, True)}
+
+
+def _suffix(path: Path, fmt: str | None, arg: str) -> str:
+    suf = ("." + fmt.lstrip(".")) if fmt is not None else path.suffix
+    suf = suf.lower()
+    if suf not in FORMATS:
+        raise ValueError(
+            f"{arg}: unknown circuit format {suf!r} for {str(path)!r}; expected one of "
+            f"{sorted(FORMATS)} (or pass fmt=)"
+        )
+    return suf
+
+
+def read(path: str | os.PathLike[str], fmt: str | None = None) -> Circuit:
+    """Read a circuit; the format comes from the suffix (``.aag``, ``.aig``, ``.blif``) or ``fmt``.
+
+    Raises :class:`CircuitFormatError` (file and line) for malformed content, ``ValueError`` for
+    an unknown or write-only format, ``FileNotFoundError`` for a missing file.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"read: path must be a str or PathLike, received {type(path).__name__}")
+    p = Path(path)
+    suf = _suffix(p, fmt, "read")
+    if not FORMATS[suf][0]:
+        raise ValueError(f"read: format {suf!r} is write-only (structural Verilog)")
+    if suf in (".aag", ".aig"):
+        return read_aiger(p, binary=suf == ".aig")
+    return read_blif(p)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write(circuit: Circuit, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+    """Write ``circuit`` in the format of the suffix (``.aag``, ``.aig``, ``.blif``, ``.v``) or
+    ``fmt``; names are kept (AIGER symbol table, BLIF/Verilog net names). Returns the path."""
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"write: circuit must be a Circuit, received {type(circuit).__name__}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"write: path must be a str or PathLike, received {type(path).__name__}")
+    p = Path(path)
+    suf = _suffix(p, fmt, "write")
+    if suf in (".aag", ".aig"):
+        data = write_aiger_bytes(circuit, binary=suf == ".aig")
+    elif suf == ".blif":
+        data = write_blif_text(circuit, model=_module_name(p)).encode()
+    else:
+        data = write_verilog_text(circuit, module=_module_name(p)).encode()
+    _atomic_write(p, data)
+    return p
+
+
+def _module_name(p: Path) -> str:
+    stem = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in p.stem)
+    if not stem or stem[0].isdigit():
+        stem = "c_" + stem
+    return stem

@@ -1,0 +1,543 @@
+"""Top-level commands ``occam train``, ``occam complexity``, ``occam prune`` and ``occam demo``
+(issue 2 item 7; SPEC 5, 4, 6, 14).
+
+Bad input is reported as a one-line message naming the argument (exit code 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+wide_console = Console(width=max(console.width, 132))  # tables are wider than 80 columns
+err_console = Console(stderr=True)
+
+PENALTY_CHOICES = ("ideal", "empirical", "l1", "l2", "path", "none")
+OPTIMIZER_CHOICES = ("adam", "sgd", "prox")
+LOSS_CHOICES = ("mse", "logistic")
+
+
+class UsageError(Exception):
+    """A bad argument: message names it; reported without traceback."""
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]Error:[/bold red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Turn library input errors into a clean one-line message (exit code 2)."""
+    from occam.tasks import DataError
+
+    try:
+        yield
+    except (UsageError, ValueError, TypeError, KeyError, FileNotFoundError, DataError) as exc:
+        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        _fail(text.replace("[", "\\["))
+    except OSError as exc:
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".replace("[", "\\["))
+
+
+def _choice(value: str, choices: tuple[str, ...], option: str) -> str:
+    if value not in choices:
+        raise UsageError(f"{option}: expected one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _positive_int(value: int, option: str, minimum: int = 1) -> int:
+    if value < minimum:
+        raise UsageError(f"{option}: expected an integer >= {minimum}; got {value}")
+    return value
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(_positive_int(threads, "--threads"))
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    """``key=value`` task parameters (values parsed as JSON when possible)."""
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param: expected key=value; got {item!r}")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+def _parse_columns(spec: str | None, option: str) -> list[int] | None:
+    if spec is None:
+        return None
+    try:
+        return [int(v) for v in spec.split(",") if v.strip()]
+    except ValueError:
+        raise UsageError(
+            f"{option}: expected comma-separated column indices; got {spec!r}"
+        ) from None
+
+
+def _load_task(
+    task: str | None,
+    data: Path | None,
+    params: dict[str, Any],
+    x_cols: list[int] | None = None,
+    y_cols: list[int] | None = None,
+):
+    from occam.tasks import get_task, load_data
+
+    if (task is None) == (data is None):
+        raise UsageError("TASK / --data: give exactly one of a task name or --data FILE")
+    if data is not None:
+        if not data.exists():
+            raise UsageError(f"--data: file {str(data)!r} does not exist")
+        return load_data(data, x_cols, y_cols)
+    return get_task(task, **params)
+
+
+def _task_from_meta(meta: dict[str, Any], path: Path):
+    """Rebuild the task a saved model was trained on (from ``occam train``/``occam demo`` meta)."""
+    if meta.get("data"):
+        return _load_task(None, Path(meta["data"]), {}, meta.get("x_cols"), meta.get("y_cols"))
+    if meta.get("task"):
+        return _load_task(meta["task"], None, dict(meta.get("task_params") or {}))
+    raise UsageError(
+        f"CHECKPOINT: {path} does not record its task; pass --task NAME or --data FILE"
+    )
+
+
+def _load_checkpoint(path: Path):
+    from occam.train import load_model
+
+    if not path.exists():
+        raise UsageError(f"CHECKPOINT: file {str(path)!r} does not exist")
+    try:
+        return load_model(path)
+    except (ValueError, RuntimeError, KeyError, EOFError) as exc:
+        raise UsageError(
+            f"CHECKPOINT: cannot read {str(path)!r} as an occam model: {exc}"
+        ) from None
+
+
+def _eval_data(
+    model,
+    meta: dict[str, Any],
+    path: Path,
+    task: str | None,
+    data: Path | None,
+    n_test: int | None,
+    seed: int | None,
+):
+    """Test sample (x, y) and domain for a saved model: from its meta, or from --task/--data."""
+    if task is not None or data is not None:
+        t = _load_task(task, data, {})
+    else:
+        t = _task_from_meta(meta, path)
+    if (t.d_in, t.d_out) != (model.config.d_in, model.config.d_out):
+        raise UsageError(
+            f"--task/--data: the task has d_in={t.d_in}, d_out={t.d_out} but the model has "
+            f"d_in={model.config.d_in}, d_out={model.config.d_out}"
+        )
+    n_train = int(meta.get("n_train", 1))
+    n_te = int(n_test if n_test is not None else meta.get("n_test", 1024))
+    s = int(seed if seed is not None else meta.get("seed", 0))
+    if t.is_data:
+        n_rows = t.n_data
+        n_train = min(n_train, max(n_rows - 1, 1))
+        n_te = min(n_te, n_rows - n_train)
+    _, _, x_te, y_te = t.train_test(n_train, n_te, seed=s)
+    return t, x_te, y_te
+
+
+def _summary_table(title: str, rows: dict[str, dict[str, Any]]) -> Table:
+    from occam.report import format_value
+    from occam.report.summary import COLUMN_TITLES, SUMMARY_COLUMNS
+
+    table = Table(title=title)
+    table.add_column("run")
+    for col in SUMMARY_COLUMNS:
+        table.add_column(COLUMN_TITLES[col], justify="right")
+    for name, row in rows.items():
+        table.add_row(name, *(format_value(row[c]) for c in SUMMARY_COLUMNS))
+    return table
+
+
+# -- occam train -----------------------------------------------------------------------------------
+def train_cmd(
+    task: str = typer.Argument(None, help="Built-in task name (see --list-tasks), or use --data."),
+    data: Path = typer.Option(None, "--data", help="CSV or NPZ data file instead of a task."),
+    x_cols: str = typer.Option(None, "--x-cols", help="Input columns of --data, e.g. 0,1."),
+    y_cols: str = typer.Option(None, "--y-cols", help="Output columns of --data, e.g. 2."),
+    param: list[str] = typer.Option([], "--param", help="Task parameter key=value (repeatable)."),
+    width: int = typer.Option(16, "--width", help="Width w of the residual stream."),
+    hidden: int = typer.Option(16, "--hidden", help="Hidden dimension k of each block."),
+    depth: int = typer.Option(3, "--depth", help="Number of residual blocks L."),
+    penalty: str = typer.Option("ideal", "--penalty", help="ideal, empirical, l1, l2, path, none."),
+    lam: float = typer.Option(1e-3, "--lam", help="Penalty weight λ >= 0."),
+    optimizer: str = typer.Option("adam", "--optimizer", help="adam, sgd or prox."),
+    lr: float = typer.Option(1e-2, "--lr", help="Learning rate."),
+    steps: int = typer.Option(2000, "--steps", help="Optimisation steps."),
+    batch_size: int = typer.Option(128, "--batch-size", help="Minibatch size (0: full batch)."),
+    loss: str = typer.Option(None, "--loss", help="mse or logistic (default: the task's)."),
+    n_train: int = typer.Option(1024, "--n-train", help="Training points."),
+    n_test: int = typer.Option(1024, "--n-test", help="Test points."),
+    seed: int = typer.Option(0, "--seed", help="Seed of data, initialisation and batches."),
+    out: Path = typer.Option(Path("occam-train"), "--out", help="Output folder."),
+    threads: int = typer.Option(1, "--threads", help="torch CPU threads (1 suits small nets)."),
+    list_tasks: bool = typer.Option(False, "--list-tasks", help="List the built-in tasks."),
+) -> None:
+    """Train a ResNet with the Occam objective (SPEC 5); writes model.pt and history.json."""
+    with _clean_errors():
+        from occam.tasks import list_tasks as _list
+
+        if list_tasks:
+            for name in _list():
+                console.print(name)
+            return
+        _set_threads(threads)
+        _choice(penalty, PENALTY_CHOICES, "--penalty")
+        _choice(optimizer, OPTIMIZER_CHOICES, "--optimizer")
+        if loss is not None:
+            _choice(loss, LOSS_CHOICES, "--loss")
+        if not (math.isfinite(lam) and lam >= 0):
+            raise UsageError(f"--lam: expected a finite number >= 0; got {lam}")
+        if not (math.isfinite(lr) and lr > 0):
+            raise UsageError(f"--lr: expected a finite number > 0; got {lr}")
+        _positive_int(steps, "--steps", 0)
+        _positive_int(batch_size, "--batch-size", 0)
+        _positive_int(n_train, "--n-train")
+        _positive_int(n_test, "--n-test", 0)
+        _positive_int(seed, "--seed", 0)
+        xc, yc = _parse_columns(x_cols, "--x-cols"), _parse_columns(y_cols, "--y-cols")
+        params = _parse_params(param)
+        t = _load_task(task, data, params, xc, yc)
+        _run_train(
+            t,
+            task,
+            data,
+            xc,
+            yc,
+            params,
+            width,
+            hidden,
+            depth,
+            penalty,
+            lam,
+            optimizer,
+            lr,
+            steps,
+            batch_size,
+            loss,
+            n_train,
+            n_test,
+            seed,
+            out,
+        )
+
+
+def _run_train(
+    t,
+    task,
+    data,
+    xc,
+    yc,
+    params,
+    width,
+    hidden,
+    depth,
+    penalty,
+    lam,
+    optimizer,
+    lr,
+    steps,
+    batch_size,
+    loss,
+    n_train,
+    n_test,
+    seed,
+    out: Path,
+) -> None:
+    from occam.report import format_value, write_json
+    from occam.train import TrainConfig, save_model, train
+
+    try:
+        config = TrainConfig(
+            width=width,
+            hidden=hidden,
+            depth=depth,
+            penalty=penalty,
+            lam=lam,
+            optimizer=optimizer,
+            lr=lr,
+            steps=steps,
+            batch_size=batch_size or None,
+            loss=loss or t.default_loss,
+            seed=seed,
+            log_every=max(1, steps // 50),
+        )
+    except ValueError as exc:  # pydantic: name the field as a CLI option
+        errors = getattr(exc, "errors", lambda: [])()
+        if errors:
+            e = errors[0]
+            field = "-".join(str(v) for v in e.get("loc", ())).replace("_", "-")
+            raise UsageError(f"--{field}: {e.get('msg')}" if field else e.get("msg")) from None
+        raise
+    if t.is_data:
+        rows = t.n_data
+        if n_train + n_test > rows:
+            n_test = max(0, rows - n_train)
+            if n_test == 0:
+                raise UsageError(f"--n-train: the data has {rows} rows; got --n-train {n_train}")
+    x_tr, y_tr, x_te, y_te = t.train_test(n_train, n_test, seed=seed)
+    test = {"x_test": x_te, "y_test": y_te} if n_test > 0 else {}
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(f"training on {t.name}: {t.description}")
+    start = time.perf_counter()
+    result = train(x_tr, y_tr, config, progress=True, checkpoint=out / "checkpoint.pt", **test)
+    wall = time.perf_counter() - start
+    meta = {
+        "task": None if data is not None else task,
+        "task_params": params,
+        "data": None if data is None else str(Path(data).resolve()),
+        "x_cols": xc,
+        "y_cols": yc,
+        "n_train": n_train,
+        "n_test": n_test,
+        "seed": seed,
+        "config": config.to_dict(),
+    }
+    model_path = save_model(out / "model.pt", result.model, meta)
+    write_json(out / "history.json", result.history)
+    final = result.final
+    console.print(
+        f"done in {wall:.1f} s: loss {final['loss']:.4g}, train error {final['train_error']:.4g}, "
+        f"test error {format_value(final['test_error'])}, "
+        f"penalty {final['penalty']:.4g}, nonzeros {final['nonzeros']}"
+    )
+    console.print(f"model: {model_path}\nhistory: {out / 'history.json'}")
+
+
+# -- occam complexity ------------------------------------------------------------------------------
+def complexity_cmd(
+    checkpoint: Path = typer.Argument(..., help="A model saved by `occam train`/`occam demo`."),
+    task: str = typer.Option(
+        None, "--task", help="Evaluate on this task instead of the saved one."
+    ),
+    data: Path = typer.Option(None, "--data", help="Evaluate on this data file instead."),
+    n_test: int = typer.Option(None, "--n-test", help="Test points (default: as trained)."),
+    seed: int = typer.Option(None, "--seed", help="Seed of the test sample (default: as trained)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    threads: int = typer.Option(1, "--threads", help="torch CPU threads (1 suits small nets)."),
+) -> None:
+    """Test error, R̃, R for each engine, ℓ1, ℓ2, path-norm and nonzeros of a saved model."""
+    with _clean_errors():
+        _set_threads(threads)
+        if n_test is not None:
+            _positive_int(n_test, "--n-test")
+        model, meta = _load_checkpoint(checkpoint)
+        t, x_te, y_te = _eval_data(model, meta, checkpoint, task, data, n_test, seed)
+        from occam.report.summary import complexity_summary
+
+        row = complexity_summary(model, x_te, y_te, t.domain)
+        if as_json:
+            console.print_json(json.dumps(row))
+        else:
+            wide_console.print(
+                _summary_table(f"{checkpoint.name} on {t.name}", {checkpoint.stem: row})
+            )
+
+
+# -- occam prune -----------------------------------------------------------------------------------
+def prune_cmd(
+    checkpoint: Path = typer.Argument(..., help="A model saved by `occam train`/`occam demo`."),
+    out: Path = typer.Option(Path("occam-prune"), "--out", help="Output folder."),
+    method: str = typer.Option(
+        "importance", "--method", help="importance, magnitude or sensitivity."
+    ),
+    sampler: str = typer.Option("bernoulli", "--sampler", help="bernoulli or poisson."),
+    weights: str = typer.Option("ideal", "--weights", help="ideal (L²) or certified (sup)."),
+    engine: str = typer.Option(
+        "empirical",
+        "--engine",
+        help="Engine of the certified weights: empirical, interval, global.",
+    ),
+    n_values: str = typer.Option(
+        None, "--n-values", help="Comma-separated N (ints) or fractions (e.g. 0.1,0.2)."
+    ),
+    trials: int = typer.Option(20, "--trials", help="Random draws per N (importance)."),
+    n_sample: int = typer.Option(512, "--n-sample", help="Test points the error is measured on."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the draws."),
+    task: str = typer.Option(
+        None, "--task", help="Evaluate on this task instead of the saved one."
+    ),
+    data: Path = typer.Option(None, "--data", help="Evaluate on this data file instead."),
+    threads: int = typer.Option(1, "--threads", help="torch CPU threads (1 suits small nets)."),
+) -> None:
+    """Pruning curve of a saved model (SPEC 6): prune.csv, prune.json and prune.png."""
+    with _clean_errors():
+        from occam.prune import METHODS
+
+        _set_threads(threads)
+        _choice(method, tuple(m for m in METHODS if m != "iterative"), "--method")
+        _choice(sampler, ("bernoulli", "poisson"), "--sampler")
+        _choice(weights, ("ideal", "certified"), "--weights")
+        _choice(engine, ("empirical", "interval", "global"), "--engine")
+        _positive_int(trials, "--trials")
+        _positive_int(n_sample, "--n-sample")
+        _positive_int(seed, "--seed", 0)
+        values = _parse_n_values(n_values)
+        model, meta = _load_checkpoint(checkpoint)
+        t, x_te, y_te = _eval_data(model, meta, checkpoint, task, data, None, None)
+        _run_prune(
+            model,
+            t,
+            x_te[:n_sample],
+            y_te[:n_sample],
+            out,
+            method,
+            sampler,
+            weights,
+            engine,
+            values,
+            trials,
+            seed,
+        )
+
+
+def _parse_n_values(spec: str | None) -> list[int | float] | None:
+    if spec is None:
+        return None
+    values: list[int | float] = []
+    for item in spec.split(","):
+        item = item.strip()
+        try:
+            values.append(int(item))
+        except ValueError:
+            try:
+                values.append(float(item))
+            except ValueError:
+                raise UsageError(
+                    f"--n-values: expected comma-separated ints or fractions; got {item!r}"
+                ) from None
+    if not values:
+        raise UsageError("--n-values: expected at least one value")
+    return values
+
+
+def _run_prune(
+    model, t, x, y, out: Path, method, sampler, weights, engine, values, trials, seed
+) -> None:
+    from occam.prune import prune_curve
+    from occam.report import format_value, plot_pruning, write_csv, write_json
+
+    try:
+        curve = prune_curve(
+            model,
+            x,
+            y,
+            method=method,
+            n_values=values,
+            trials=trials,
+            seed=seed,
+            weights=weights,
+            sampler=sampler,
+            domain=t.domain,
+            engine=engine,
+        )
+    except ValueError as exc:
+        if "n_values" in str(exc):
+            raise UsageError(str(exc).replace("n_values", "--n-values")) from None
+        raise
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "prune.csv", curve.rows(), curve.FIELDS)
+    write_json(out / "prune.json", curve.to_dict())
+    plot_pruning({method: curve}, out / "prune.png", title=f"{method} pruning on {t.name}")
+    table = Table(
+        title=f"{method} pruning ({curve.n_parameters} parameters, R̃ = {curve.rtilde:.4g})"
+    )
+    columns = (
+        "N",
+        "nonzeros",
+        "mean error",
+        "std",
+        "median",
+        "target error",
+        "first order",
+        "R̃/√N",
+    )
+    for col in columns:
+        table.add_column(col, justify="right")
+    for p in curve.points:
+        table.add_row(
+            *(
+                format_value(v)
+                for v in (
+                    p.n_keep,
+                    p.mean_nonzeros,
+                    p.mean_error,
+                    p.std_error,
+                    p.median_error,
+                    p.mean_target_error,
+                    p.predicted_first_order,
+                    p.rtilde_over_sqrt_n,
+                )
+            )
+        )
+    wide_console.print(table)
+    console.print(f"wrote {out / 'prune.csv'}, {out / 'prune.json'}, {out / 'prune.png'}")
+
+
+# -- occam demo ------------------------------------------------------------------------------------
+def demo_cmd(
+    out: Path = typer.Option(Path("occam-demo"), "--out", help="Output folder."),
+    quick: bool = typer.Option(False, "--quick", help="Tiny sizes (seconds; for tests)."),
+    steps: int = typer.Option(None, "--steps", help="Override the training steps."),
+    seed: int = typer.Option(0, "--seed", help="Seed of data, initialisation and pruning."),
+    threads: int = typer.Option(1, "--threads", help="torch CPU threads (1 suits small nets)."),
+) -> None:
+    """Train an Occam and a weight-decay ResNet on smooth2d, compare, prune, write report.md."""
+    with _clean_errors():
+        from occam.report.demo import DemoConfig, run_demo, summary_rows
+
+        _set_threads(threads)
+        _positive_int(seed, "--seed", 0)
+        overrides: dict[str, Any] = {"seed": seed}
+        if steps is not None:
+            overrides["steps"] = _positive_int(steps, "--steps")
+        config = DemoConfig.quick(**overrides) if quick else DemoConfig(**overrides)
+        log: Callable[[str], None] = lambda msg: console.print(f"[dim]{msg}[/dim]")  # noqa: E731
+        results = run_demo(out, config, log=log, progress=True)
+        headers, rows = summary_rows(results["summary"])
+        table = Table(title=f"occam demo on {config.task} ({results['wall_seconds']:.1f} s)")
+        from occam.report import format_value
+
+        for h in headers:
+            table.add_column(h, justify="left" if h == "run" else "right")
+        for row in rows:
+            table.add_row(*(format_value(v) for v in row))
+        wide_console.print(table)
+        console.print(f"report: {results['files']['markdown']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach train, complexity, prune and demo to the top-level app."""
+    app.command("train")(train_cmd)
+    app.command("complexity")(complexity_cmd)
+    app.command("prune")(prune_cmd)
+    app.command("demo")(demo_cmd)

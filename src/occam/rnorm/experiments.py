@@ -1,0 +1,360 @@
+"""R-norm experiments on parity (SPEC 12 d; seed 004).
+
+(i)  :func:`rnorm_versus_d` — the minimum R-norm of a parity interpolant on all of {±1}^d, for the
+     ridge-restricted dictionary (directions ±1/√d) and the free dictionary (ridge ∪ sign
+     directions ∪ random directions), next to the two constructions' norms, with log-log fits
+     of the exponents (seed 004: ridge Θ(d^{3/2}), free Θ(d)). The free minimum is computed three
+     ways where possible: the LP (:func:`~occam.rnorm.lp.min_rnorm_interpolation`) for small d,
+     and for every d the exact flip-symmetric value 1/max|E χσ| over the sign directions
+     (:func:`~occam.rnorm.parity.sign_min_rnorm`) with the certified lower bound 1/max|E χσ| over
+     the whole union (weak duality with λ = χ/2^d); the two coincide when the best unit is a
+     sign unit, which makes the union minimum exact without the LP.
+(ii) :func:`learning_curve` — learning χ_S with |S| = d from n uniform samples of {±1}^d by
+     minimum-R-norm interpolation over the sign dictionary; population error (exact, over all
+     2^d points) of the clipped interpolant versus n, against n/d² and n/d³.
+
+:func:`run` writes JSON/CSV tables, PNG figures and a summary (atomically) and returns them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from occam.rnorm.dictionary import (
+    random_dictionary,
+    ridge_dictionary,
+    sign_dictionary,
+    union_dictionary,
+)
+from occam.rnorm.lp import _dual_scores, min_rnorm_interpolation
+from occam.rnorm.parity import (
+    averaged_parity_rnorm,
+    cube,
+    parity,
+    ridge_min_rnorm,
+    ridge_parity_rnorm,
+    sign_min_rnorm,
+)
+
+
+# -- configs ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RNormVersusDConfig:
+    """Experiment (i): dimensions, largest d solved by the full LP, random directions, seed."""
+
+    d_values: tuple[int, ...] = tuple(range(2, 13))
+    lp_max_d: int = 8
+    n_random: int = 8
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LearningConfig:
+    """Experiment (ii): dimensions, sample sizes as multiples of d², trials, seed."""
+
+    d_values: tuple[int, ...] = (4, 5, 6, 7, 8)
+    n_over_d2: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+    trials: int = 3
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class RNormExperimentConfig:
+    versus_d: RNormVersusDConfig = field(default_factory=RNormVersusDConfig)
+    learning: LearningConfig = field(default_factory=LearningConfig)
+
+    @classmethod
+    def quick(cls) -> RNormExperimentConfig:
+        return cls(
+            RNormVersusDConfig(d_values=tuple(range(2, 8)), lp_max_d=5, n_random=4),
+            LearningConfig(d_values=(3, 4, 5), n_over_d2=(0.5, 1.0, 2.0, 4.0), trials=1),
+        )
+
+
+# -- (i) minimum R-norm versus d --------------------------------------------------------------
+def union_lower_bound(d: int, n_random: int, seed: int) -> tuple[float, float]:
+    """(1/max|E χσ| over ridge ∪ sign ∪ random units, 1/max over the random units alone).
+
+    Weak duality with λ = χ/2^d (Σλ = 0): every interpolant has ‖u‖₁ ≥ 1/max_i |E χ σ_i|.
+    """
+    X = cube(d)
+    lam = parity(X) / X.shape[0]
+    dic = union_dictionary(ridge_dictionary(d), sign_dictionary(d))
+    Z = dic.projections(X)
+    best_sign = _dual_scores(Z, dic.kinks(Z), lam)
+    best_rand = 0.0
+    if n_random > 0:
+        rnd = random_dictionary(d, n_random, seed)
+        Zr = rnd.projections(X)
+        best_rand = _dual_scores(Zr, rnd.kinks(Zr), lam)
+    best = max(best_sign, best_rand)
+    return 1.0 / best, (math.inf if best_rand == 0 else 1.0 / best_rand)
+
+
+def rnorm_versus_d(config: RNormVersusDConfig, progress: Any = None) -> list[dict[str, Any]]:
+    """Rows per d: LP minima (ridge; union when d ≤ lp_max_d), exact references, constructions."""
+    rows = []
+    for d in config.d_values:
+        X = cube(d)
+        y = parity(X)
+        ridge = min_rnorm_interpolation(X, y, ridge_dictionary(d)).require_optimal()
+        row: dict[str, Any] = {
+            "d": d,
+            "ridge_lp": ridge.fun,
+            "ridge_exact": ridge_min_rnorm(d),
+            "ridge_construction": ridge_parity_rnorm(d),
+            "averaged_construction": averaged_parity_rnorm(d),
+            "sign_exact": sign_min_rnorm(d),
+        }
+        lower, random_only = union_lower_bound(d, config.n_random, config.seed)
+        row["union_lower_bound"] = lower
+        row["random_only_lower_bound"] = random_only
+        if d <= config.lp_max_d:
+            dic = union_dictionary(
+                ridge_dictionary(d),
+                sign_dictionary(d),
+                random_dictionary(d, config.n_random, config.seed),
+            )
+            res = min_rnorm_interpolation(X, y, dic).require_optimal()
+            row["union_lp"] = res.fun
+            row["union_lp_certificate"] = res.lower_bound
+            row["union_lp_seconds"] = res.solve_time
+            row["union_lp_units"] = res.n_neurons
+        else:
+            row["union_lp"] = math.nan
+            row["union_lp_certificate"] = math.nan
+            row["union_lp_seconds"] = math.nan
+            row["union_lp_units"] = 0
+        # the union minimum is exact when the certified lower bound meets the sign value
+        row["union_exact"] = (
+            row["sign_exact"] if abs(lower - row["sign_exact"]) <= 1e-9 * lower else math.nan
+        )
+        row["free_min"] = row["union_lp"] if not math.isnan(row["union_lp"]) else row["union_exact"]
+        rows.append(row)
+        if progress is not None:
+            progress(f"d={d}: ridge {row['ridge_lp']:.4g}, free {row['free_min']:.4g}")
+    return rows
+
+
+def loglog_fit(x: Any, y: Any, level: float = 0.95) -> dict[str, float]:
+    """Least-squares fit log y = p log x + log C with a t-interval for the exponent p."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+    x, y = x[ok], y[ok]
+    if x.size < 3:
+        raise ValueError(f"loglog_fit: need at least 3 positive points, got {x.size}")
+    fit = stats.linregress(np.log(x), np.log(y))
+    t = stats.t.ppf(0.5 + level / 2, x.size - 2)
+    return {
+        "exponent": float(fit.slope),
+        "ci_low": float(fit.slope - t * fit.stderr),
+        "ci_high": float(fit.slope + t * fit.stderr),
+        "prefactor": float(math.exp(fit.intercept)),
+        "n_points": int(x.size),
+        "level": level,
+    }
+
+
+def exponent_fits(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Exponent fits over all d and over the upper half of the d range, per series."""
+    d = np.array([r["d"] for r in rows], dtype=np.float64)
+    out = {}
+    half = d >= np.median(d)
+    for key in ("ridge_lp", "free_min", "ridge_construction", "averaged_construction"):
+        vals = np.array([r[key] for r in rows], dtype=np.float64)
+        if np.sum(np.isfinite(vals)) >= 3:
+            out[key] = loglog_fit(d, vals)
+        if np.sum(np.isfinite(vals[half])) >= 3:
+            out[key + "_upper_half"] = loglog_fit(d[half], vals[half])
+    return out
+
+
+# -- (ii) learning χ_S from samples -------------------------------------------------------------
+def learning_curve(config: LearningConfig, progress: Any = None) -> list[dict[str, Any]]:
+    """Rows (d, n, trial): min-R-norm interpolant of n uniform samples of (x, χ(x)), x ∈ {±1}^d.
+
+    Errors are exact population quantities over all 2^d points: ``mse`` of the clipped output
+    clip(g, −1, 1) against χ, and ``error_rate`` = P(sign g ≠ χ).
+    """
+    rows = []
+    rng = np.random.default_rng(config.seed)
+    for d in config.d_values:
+        Xall = cube(d)
+        chi = parity(Xall)
+        dic = sign_dictionary(d)
+        n_values = sorted({max(2, round(r * d * d)) for r in config.n_over_d2})
+        for n in n_values:
+            for trial in range(config.trials):
+                idx = rng.integers(0, Xall.shape[0], size=n)
+                res = min_rnorm_interpolation(Xall[idx], chi[idx], dic).require_optimal()
+                g = res.net(Xall)
+                mse = float(np.mean((np.clip(g, -1.0, 1.0) - chi) ** 2))
+                err = float(np.mean(np.sign(g) != chi))
+                rows.append(
+                    {
+                        "d": d,
+                        "n": n,
+                        "trial": trial,
+                        "n_over_d2": n / d**2,
+                        "n_over_d3": n / d**3,
+                        "n_distinct": int(np.unique(idx).size),
+                        "rnorm": res.fun,
+                        "mse": mse,
+                        "error_rate": err,
+                    }
+                )
+            if progress is not None:
+                last = [r for r in rows if r["d"] == d and r["n"] == n]
+                progress(f"d={d} n={n}: mse {np.mean([r['mse'] for r in last]):.3f}")
+    return rows
+
+
+# -- output -----------------------------------------------------------------------------------
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: Path, obj: Any) -> None:
+    _atomic_write(path, (json.dumps(_clean(obj), indent=2) + "\n").encode())
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    _atomic_write(path, buf.getvalue().encode())
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    _atomic_write(path, buf.getvalue())
+
+
+def plot_versus_d(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = [r["d"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    series = [
+        ("ridge_lp", "ridge dictionary (LP)", "o-"),
+        ("ridge_construction", "ridge sawtooth construction", "--"),
+        ("free_min", "free dictionary (LP / exact)", "s-"),
+        ("averaged_construction", "averaged construction", ":"),
+    ]
+    for key, label, style in series:
+        ax.plot(d, [r[key] for r in rows], style, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("d")
+    ax.set_ylabel("R-norm of the parity interpolant")
+    ax.set_title("Minimum R-norm interpolation of parity on {±1}^d")
+    ax.legend(fontsize=8)
+    _save_figure(fig, path)
+    plt.close(fig)
+
+
+def plot_learning(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for d in sorted({r["d"] for r in rows}):
+        sub = [r for r in rows if r["d"] == d]
+        ns = sorted({r["n"] for r in sub})
+        mse = [np.mean([r["mse"] for r in sub if r["n"] == n]) for n in ns]
+        for ax, scale, name in zip(axes, (1, d**2, d**3), ("n", "n / d²", "n / d³"), strict=True):
+            ax.plot(np.array(ns) / scale, mse, "o-", label=f"d={d}")
+            ax.set_xscale("log")
+            ax.set_xlabel(name)
+    axes[0].set_ylabel("population MSE of clip(g)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Learning χ on {±1}^d by minimum R-norm interpolation")
+    _save_figure(fig, path)
+    plt.close(fig)
+
+
+def run(
+    out: str | Path, config: RNormExperimentConfig | None = None, progress: Any = None
+) -> dict[str, Any]:
+    """Run (i) and (ii), write ``rnorm_vs_d.{json,csv,png}``, ``learning.{json,csv,png}`` and
+    ``summary.json`` into ``out``; return the summary (config, fits, row tables)."""
+    config = config or RNormExperimentConfig()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    vs_d = rnorm_versus_d(config.versus_d, progress)
+    fits = exponent_fits(vs_d)
+    below = all(
+        r["free_min"] <= r["averaged_construction"] * (1 + 1e-9)
+        for r in vs_d
+        if math.isfinite(r["free_min"])
+    )
+    write_json(out / "rnorm_vs_d.json", vs_d)
+    write_csv(out / "rnorm_vs_d.csv", vs_d)
+    plot_versus_d(vs_d, out / "rnorm_vs_d.png")
+    learn = learning_curve(config.learning, progress)
+    write_json(out / "learning.json", learn)
+    write_csv(out / "learning.csv", learn)
+    plot_learning(learn, out / "learning.png")
+    summary = {
+        "config": asdict(config),
+        "fits": fits,
+        "free_below_averaged_for_all_d": below,
+        "rnorm_vs_d": vs_d,
+        "learning": learn,
+    }
+    write_json(out / "summary.json", summary)
+    return summary
+
+
+__all__ = [
+    "LearningConfig",
+    "RNormExperimentConfig",
+    "RNormVersusDConfig",
+    "exponent_fits",
+    "learning_curve",
+    "loglog_fit",
+    "rnorm_versus_d",
+    "run",
+    "union_lower_bound",
+]
