@@ -1,12 +1,14 @@
 """Benchmark of the minimum R-norm LP (SPEC 12 c; issue 7).
 
 Baseline: the direct split-form LP with the explicit (scipy.sparse) feature matrix Φ
-(``formulation="dense"``), solved by the same HiGHS. Ours: the chain encoding
-(``formulation="chain"``), which replaces the ~n/2 nonzeros per unit by ~7 per unit plus 2 per
-(point, direction). Both are solved to optimality and must agree; the table reports wall time in
-HiGHS, the ratio, and the nonzero counts. Then the target size (2^12 = 4096 points, ~10^5 units)
-with the chain encoding under a 60 s limit, and the exact parity shortcut (flip symmetry +
-certified lower bound) for the union dictionary at d = 12.
+(``formulation="dense"``), solved by the HiGHS dual simplex. Ours: the chain encoding
+(``formulation="chain"``, ~7 nonzeros per unit plus 2 per (point, direction) instead of ~n/2 per
+unit), solved by the dual simplex and by the interior point method (the default for the chain
+encoding, ``solver="auto"``). All are solved to optimality and must agree; the table reports wall
+and CPU seconds (build + solve), the ratios, and the nonzero counts. Then the target size
+(2^12 = 4096 points, ~10^5 units) with the chain encoding, simplex and IPM, under a 60 s limit each,
+and the exact parity shortcut (flip symmetry + certified lower bound) for the union dictionary at
+d = 12.
 
 Run:  .venv/bin/python benchmarks/bench_rnorm.py [--quick] [--out benchmarks/results/rnorm.md]
       [--experiments runs/rnorm/summary.json]
@@ -38,6 +40,8 @@ from occam.rnorm import (
 from occam.rnorm.experiments import loglog_fit, union_lower_bound
 
 N_RANDOM = 24
+#: (key, formulation, solver): baseline first
+RUNS = (("dense", "dense", "simplex"), ("chain", "chain", "simplex"), ("ipm", "chain", "ipm"))
 
 
 def teacher_target(X: np.ndarray, dic, seed: int) -> tuple[np.ndarray, float]:
@@ -63,15 +67,17 @@ def run_pair(d: int, target: str, limit: float) -> dict:
         y = parity(X)
     row = {"d": d, "n": X.shape[0], "units": dic.n_neurons(X), "target": target}
     row["nnz_dense"] = 2 * nnz_dense(X, dic)
-    for form in ("dense", "chain"):
-        res = min_rnorm_interpolation(X, y, dic, formulation=form, time_limit=limit)
-        row[f"{form}_status"] = res.status
-        row[f"{form}_s"] = res.solve_time + res.build_time
-        row[f"{form}_fun"] = res.fun
-        row[f"{form}_gap"] = res.gap
-    row["ratio"] = row["dense_s"] / row["chain_s"]
-    ok = row["dense_status"] == 0 and row["chain_status"] == 0
-    row["agree"] = bool(ok and abs(row["dense_fun"] - row["chain_fun"]) <= 1e-6 * row["chain_fun"])
+    for key, form, solver in RUNS:
+        c0 = time.process_time()
+        res = min_rnorm_interpolation(X, y, dic, formulation=form, solver=solver, time_limit=limit)
+        row[f"{key}_cpu"] = time.process_time() - c0
+        row[f"{key}_status"] = res.status
+        row[f"{key}_s"] = res.solve_time + res.build_time
+        row[f"{key}_fun"] = res.fun
+        row[f"{key}_gap"] = res.gap
+    ok = all(row[f"{key}_status"] == 0 for key, _, _ in RUNS)
+    funs = [row[f"{key}_fun"] for key, _, _ in RUNS]
+    row["agree"] = bool(ok and max(funs) - min(funs) <= 1e-6 * min(funs))
     return row
 
 
@@ -169,17 +175,25 @@ def main() -> None:
         X = cube(12)
         dic = union_dictionary(ridge_dictionary(12), random_dictionary(12, N_RANDOM, seed=0))
         y, teacher_norm = teacher_target(X, dic, seed=12)
-        res = min_rnorm_interpolation(X, y, dic, formulation="chain", time_limit=60.0)
-        big = {
-            "units": res.n_neurons,
-            "status": res.status,
-            "message": res.message,
-            "seconds": res.solve_time + res.build_time,
-            "fun": res.fun,
-            "teacher_norm": teacher_norm,
-            "nnz_dense": 2 * nnz_dense(X, dic),
-        }
-        print(big, flush=True)
+        big = {"teacher_norm": teacher_norm, "nnz_dense": 2 * nnz_dense(X, dic), "runs": []}
+        for solver in ("simplex", "ipm"):
+            c0 = time.process_time()
+            res = min_rnorm_interpolation(
+                X, y, dic, formulation="chain", solver=solver, time_limit=60.0
+            )
+            big["units"] = res.n_neurons
+            big["runs"].append(
+                {
+                    "solver": solver,
+                    "status": res.status,
+                    "message": res.message,
+                    "seconds": res.solve_time + res.build_time,
+                    "cpu": time.process_time() - c0,
+                    "fun": res.fun,
+                    "gap": res.gap,
+                }
+            )
+            print(big["runs"][-1], flush=True)
 
     # exact parity minimum for the union dictionary at d = 12 via symmetry + certificate
     t0 = time.perf_counter()
@@ -193,41 +207,65 @@ def main() -> None:
         "",
         "Command: `.venv/bin/python benchmarks/bench_rnorm.py"
         + (" --quick" if args.quick else "")
+        + (f" --experiments {args.experiments}" if args.experiments else "")
         + "`",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores shared by "
         f"8 engineers (load average {load_before[0]:.1f} before, {load_after[0]:.1f} after); "
-        f"Python {sys.version.split()[0]}, HiGHS via scipy.optimize.linprog. Times are wall "
-        "seconds (build + solve) and noisy on this shared CPU.",
+        f"Python {sys.version.split()[0]}, HiGHS via scipy.optimize.linprog (one thread). Times "
+        "are wall seconds (build + solve) and CPU seconds of this process; wall times are noisy "
+        "on this shared CPU.",
         "",
         f"Dictionary: ridge (±1/√d) ∪ {N_RANDOM} random unit directions, all relevant biases; "
         "data: all of {±1}^d. Targets: `teacher` = 8 random units of the dictionary, "
-        "`parity` = χ. Baseline = explicit sparse Φ (`dense`); ours = `chain` encoding.",
+        "`parity` = χ. Baseline = explicit sparse Φ, dual simplex (`dense`); `chain` = chain "
+        "encoding, dual simplex; `ipm` = chain encoding, interior point (the default). Cells: "
+        f"wall s / CPU s (build + solve), limit {limit:.0f} s.",
         "",
-        "| d | n | units | target | nnz Φ (split) | dense s | chain s | dense/chain | "
-        "optimum | same optimum | certificate gap |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| d | n | units | target | nnz Φ (split) | dense s | chain s | ipm s | dense/ipm | "
+        "chain/ipm | optimum | same optimum | certificate gap (ipm) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+
+    def cell(r: dict, key: str) -> str:
+        mark = "" if r[f"{key}_status"] == 0 else " (limit)"
+        return f"{r[f'{key}_s']:.2f} / {r[f'{key}_cpu']:.2f}{mark}"
+
+    def ratio(r: dict, key: str) -> str:
+        value = r[f"{key}_s"] / r["ipm_s"]
+        if r["ipm_status"] != 0:
+            return "n/a"
+        return f"{value:.2f}" if r[f"{key}_status"] == 0 else f"≥ {value:.2f}"
+
     for r in rows:
-        both = r["dense_status"] == 0 and r["chain_status"] == 0
-        dense = f"{r['dense_s']:.2f}" + ("" if r["dense_status"] == 0 else " (limit)")
-        chain = f"{r['chain_s']:.2f}" + ("" if r["chain_status"] == 0 else " (limit)")
-        ratio = f"{r['ratio']:.2f}" if both else f"≥ {r['ratio']:.2f}"
-        same = ("yes" if r["agree"] else "no") if both else "n/a"
+        ok = r["ipm_status"] == 0
+        all_ok = all(r[f"{key}_status"] == 0 for key, _, _ in RUNS)
+        same = ("yes" if r["agree"] else "no") if all_ok else "n/a"
+        opt = f"{r['ipm_fun']:.6g}" if ok else "—"
+        gap = f"{r['ipm_gap']:.1e}" if ok else "—"
         lines.append(
             f"| {r['d']} | {r['n']} | {r['units']} | {r['target']} | {r['nnz_dense']:,} | "
-            f"{dense} | {chain} | {ratio} | {r['chain_fun']:.6g} | {same} | "
-            f"{r['chain_gap']:.1e} |"
+            f"{cell(r, 'dense')} | {cell(r, 'chain')} | {cell(r, 'ipm')} | {ratio(r, 'dense')} | "
+            f"{ratio(r, 'chain')} | {opt} | {same} | {gap} |"
         )
     if big:
         lines += [
             "",
-            "Target size (4096 points, chain encoding, 60 s HiGHS limit): "
-            f"{big['units']:,} units, status {big['status']} after {big['seconds']:.1f} s "
-            f"({big['message']}); optimum {big['fun']:.6g} (teacher norm "
-            f"{big['teacher_norm']:.6g}). The dense baseline would need {big['nnz_dense']:,} "
-            "nonzeros and was not attempted.",
+            f"Target size (4096 points, {big['units']:,} units, teacher target of norm "
+            f"{big['teacher_norm']:.6g}, chain encoding, 60 s HiGHS limit; the dense baseline "
+            f"would need {big['nnz_dense']:,} nonzeros and was not attempted):",
+            "",
         ]
+        for run in big["runs"]:
+            result = (
+                f"optimum {run['fun']:.8g}, certificate gap {run['gap']:.1e}"
+                if run["status"] == 0
+                else "no optimum reported"
+            )
+            lines.append(
+                f"- {run['solver']}: status {run['status']} after {run['seconds']:.1f} s wall / "
+                f"{run['cpu']:.1f} s CPU ({run['message']}); {result}."
+            )
     lines += [
         "",
         f"Exact union minimum at d = 12 (4096 points, sign ∪ ridge ∪ {N_RANDOM} random "

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from occam.circuits import Circuit, Op
-from occam.circuits.to_resnet import bits_to_signs, path_weight, simulate_resnet, to_resnet
+from occam.circuits.resnet_map import bits_to_signs, path_weight, simulate_resnet, to_resnet
 from occam.complexity import certified
 from occam.tetrakis import TetrakisFunction
 from occam.tetrakis.function import Decoder, random_circuit
@@ -81,8 +81,9 @@ def part_a(rows: list[str], quick: bool) -> None:
     sample = np.vstack([bits_to_signs(rng.random((4096, n)) < 0.5), rng.uniform(-1, 1, (4096, n))])
     box = (-np.ones(n), np.ones(n))
     rows += [
-        "| family | n_out | gates | |C| | L | width | nonzeros/|C| | R_emp/|C| (bound) | "
-        "R_int/|C| | R_glob/|C| | ΣP/|C| | R_int/|C| | R_glob/|C| (bound) |",
+        "| family | n_out | gates | \\|C\\| | L | width | nonzeros/\\|C\\| | "
+        "R_emp/\\|C\\| (bound) | R_int/\\|C\\| | R_glob/\\|C\\| | ΣP/\\|C\\| | "
+        "R_int/\\|C\\| | R_glob/\\|C\\| (bound) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for family in ("random DAG", "formula"):
@@ -120,7 +121,7 @@ def part_b(rows: list[str], quick: bool) -> None:
     n = 16
     bits = ((np.arange(2**14)[:, None] >> np.arange(n)) & 1).astype(bool)
     rows += [
-        "| gates | |C| | L | width | hidden | build (s) | ResNet forward (s) | simulate (s) | "
+        "| gates | \\|C\\| | L | width | hidden | build (s) | ResNet forward (s) | simulate (s) | "
         "ratio |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -147,7 +148,7 @@ def part_b(rows: list[str], quick: bool) -> None:
 
 def part_c(rows: list[str], quick: bool) -> None:
     rows += [
-        "| d | K | |C| | width | depth | nonzeros | max abs diff | T_C (s) | ResNet (s) | "
+        "| d | K | \\|C\\| | width | depth | nonzeros | max abs diff | T_C (s) | ResNet (s) | "
         "R_emp | R_int | R_glob |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -203,7 +204,8 @@ def main() -> None:
         "",
         "## A. to_resnet: sparsity and R(θ)/|C| (n = 12 inputs, Ω = [−1, 1]^12)",
         "",
-        'Columns 8-10 are `gates="minmax"` (default, SPEC 8), 11-13 `gates="boolean"`. '
+        'Columns 8-10 are `gates="minmax"` (default, SPEC 8), column 11 the path weight of the '
+        'circuit, 12-13 `gates="boolean"`. '
         "nonzeros/|C| is minmax / boolean. R_emp: empirical engine on 4096 random ±1 points and "
         "4096 uniform points; its bound is 10·√n_out·|C| + n_out. The boolean bound is "
         "6·ΣP + n_out with ΣP = Σ_g P(g) the path weight (= |C| or less for formulas). Every row "

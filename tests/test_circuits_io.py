@@ -321,3 +321,25 @@ def test_mutated_files_raise_only_circuit_format_error(tmp_path_factory, suffix,
     assert isinstance(c, Circuit)
     c.check()
     assert set(np.unique(c.ops).tolist()) <= {int(Op.AND), int(Op.OR), int(Op.NOT)}
+
+
+def test_blif_output_that_is_an_input_round_trips(tmp_path):
+    text = ".model m\n.inputs a b\n.outputs a y y\n.names a b y\n11 1\n.end\n"
+    c = parse_blif(text)
+    assert c.output_names == ("a", "y", "y")
+    back = read(write(c, tmp_path / "c.blif"))
+    assert back.output_names == ("a", "y", "y") and same_function(c, back)
+    clash = Circuit(1, [int(Op.NOT)], [[2, 2]], [3], input_names=["a"], output_names=["a"])
+    with pytest.raises(ValueError, match="two different signals"):
+        write(clash, tmp_path / "d.blif")
+
+
+def test_circuit_modules_do_not_import_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, occam.circuits, occam.circuits.io, occam.circuits.abc, "
+        "occam.circuits.exact, occam.circuits.brute; assert 'torch' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

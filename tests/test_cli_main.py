@@ -175,10 +175,12 @@ def test_prune_writes_csv_json_png(app, runner, trained, tmp_path):
         assert r.exit_code == 0, r.output
 
 
-def test_demo_quick_writes_report_and_figures(app, runner, tmp_path):
+def test_demo_quick_writes_report_and_figures(app, runner, tmp_path, monkeypatch):
+    # A relative --out, as `make demo` passes it.
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "demo"
     result = runner.invoke(
-        app, ["demo", "--quick", "--out", str(out), "--steps", "40", "--threads", "1"]
+        app, ["demo", "--quick", "--out", "demo", "--steps", "40", "--threads", "1"]
     )
     assert result.exit_code == 0, result.output
     text = _clean(result)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import occam.circuits
 from circuit_strategies import evaluate_reference, random_circuits
 from occam.circuits import Builder, Circuit, Op
-from occam.circuits.to_resnet import (
+from occam.circuits.resnet_map import (
     bits_to_signs,
     path_weight,
     signs_to_bits,
@@ -268,8 +268,8 @@ def test_sign_helpers_round_trip() -> None:
 
 def test_errors_and_lazy_export() -> None:
     c = Circuit(2, np.array([Op.AND], np.uint8), np.array([[2, 3]]), np.array([4]))
-    # SPEC 15 calls occam.circuits.to_resnet(circuit); the name is also the submodule (imported
-    # above), which forwards calls to the function
+    # SPEC 15 calls occam.circuits.to_resnet(circuit), exported lazily from occam.circuits
+    assert occam.circuits.to_resnet is to_resnet
     assert occam.circuits.to_resnet(c).config.width == 3
     with pytest.raises(TypeError, match="circuit"):
         to_resnet("not a circuit")  # type: ignore[arg-type]
@@ -327,7 +327,7 @@ def test_report() -> None:
 
 
 def test_refuses_networks_too_large_for_dense_storage(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["occam.circuits.to_resnet"]
+    module = sys.modules["occam.circuits.resnet_map"]
     monkeypatch.setattr(module, "MAX_DENSE_BYTES", 1000)
     b = Builder()
     x = b.inputs(8)

@@ -26,7 +26,7 @@ from occam.circuits.io import write as write
 
 def __getattr__(name: str) -> Any:
     if name == "to_resnet":
-        from occam.circuits.to_resnet import to_resnet
+        from occam.circuits.resnet_map import to_resnet
 
         return to_resnet
     raise AttributeError(f"module 'occam.circuits' has no attribute {name!r}")

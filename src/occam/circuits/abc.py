@@ -46,7 +46,7 @@ _ERRORS = re.compile(
     r"(\*\* cmd error|unknown command|Cannot open|Error:|cannot|failed|Miter computation)",
     re.IGNORECASE,
 )
-_SCRIPT_OK = re.compile(r"^[A-Za-z0-9_ ;.\-=]*$")
+_SCRIPT_OK = re.compile(r"^[A-Za-z0-9_ ;.\-=&]*$")
 
 
 class AbcNotFoundError(RuntimeError):
@@ -178,7 +178,7 @@ def optimize_report(
         raise TypeError(f"optimize: circuit must be a Circuit, received {type(circuit).__name__}")
     if not isinstance(script, str) or not script.strip() or not _SCRIPT_OK.match(script):
         raise ValueError(
-            "optimize: script must be a non-empty ABC command sequence of letters, digits, "
+            "optimize: script must be a non-empty ABC command sequence of letters, digits, '&', "
             f"spaces, ';', '-', '.', '=', received {script!r}"
         )
     aig_before = circuit_to_aig(circuit).n_ands

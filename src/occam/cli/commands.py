@@ -6,10 +6,11 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Attach all command groups to ``app``."""
-    from occam.cli import circuit_cmds
+    """Attach all command groups to ``app``: train/complexity/prune/demo at the top level, then the
+    ``circuit``, ``tetrakis`` and ``rnorm`` groups."""
+    from occam.cli import circuit_cmds, main_cmds, rnorm_cmds, tetrakis_cmds
 
+    main_cmds.register(app)
     app.add_typer(circuit_cmds.app, name="circuit")
-    __import__("occam.cli.main_cmds", fromlist=["register"]).register(app)
-    app.add_typer(__import__("occam.cli.tetrakis_cmds", fromlist=["app"]).app, name="tetrakis")
-    app.add_typer(__import__("occam.cli.rnorm_cmds", fromlist=["app"]).app, name="rnorm")
+    app.add_typer(tetrakis_cmds.app, name="tetrakis")
+    app.add_typer(rnorm_cmds.app, name="rnorm")

@@ -157,7 +157,8 @@ def run_demo(
     config = config or DemoConfig()
     say = log or (lambda _msg: None)
     start = time.perf_counter()
-    out = Path(out_dir)
+    # Absolute, so figure paths recorded in the report resolve the same from any working directory.
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     task = get_task(config.task)
     x_tr, y_tr, x_te, y_te = task.train_test(config.n_train, config.n_test, seed=config.seed)

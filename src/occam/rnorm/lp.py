@@ -5,7 +5,7 @@
 
 with ‖w_i‖₂ = 1, so Σ|u_i| is the R-norm. c is free (a unit with w = 0 is a constant of cost 0);
 a is free when ``affine=True``. Split form u = u⁺ − u⁻, u^± ≥ 0, objective Σ(u⁺ + u⁻), solved by
-HiGHS through ``scipy.optimize.linprog(method="highs")``.
+HiGHS through ``scipy.optimize.linprog`` (``method="highs-ds"`` or ``"highs-ipm"``, see ``solver``).
 
 Two equivalent encodings of Φu (Φ_ki = σ(w_iᵀx_k + b_i)):
 
@@ -14,9 +14,10 @@ Two equivalent encodings of Φu (Φ_ki = σ(w_iᵀx_k + b_i)):
   values F_j = f_w(t_j) obey S_j = S_{j−1} + u⁺_j − u⁻_j and F_{j+1} = F_j + (t_{j+1} − t_j) S_j;
   a data point with projection z ∈ [t_r, t_{r+1}) reads f_w(z) = F_r + (z − t_r) S_r. This needs
   ~7 nonzeros per unit plus 2 per (point, direction) instead of ~n/2 per unit. It pays off for
-  dictionaries of few directions with many biases once n ≳ 1000 (benchmarks/bench_rnorm.py:
-  1024 points, 24.6k units solved in ~58 s where the dense encoding hit a 120 s limit); the
-  dense encoding is faster for small problems. "auto" picks the encoding with fewer nonzeros.
+  dictionaries of few directions with many biases only for larger n (benchmarks/bench_rnorm.py:
+  1024 points, 24.6k units: 58 s where the dense encoding hit a 120 s limit in one run, both at
+  the limit in another); the dense encoding is faster below ~1000 points. "auto" picks the
+  encoding with fewer nonzeros.
 
 Rows with identical projections on every direction (and identical x when ``affine``) are merged
 when ε = 0 (e.g. the ridge dictionary sees only d+1 distinct points of {±1}^d).
@@ -29,6 +30,13 @@ off the columns of X when ``affine``), weak duality gives for every feasible u
 which is recomputed here from λ alone (max over all units by sorted suffix sums), so an optimum
 is reported together with an independently checked bound and the interpolation residual of the
 returned network.
+
+HiGHS algorithm (``solver``): "simplex" (dual simplex) or "ipm" (interior point + crossover).
+"auto" uses the interior point method for the chain encoding, where it is 1.4-2.3× faster than
+the simplex method (benchmarks/results/rnorm.md: 1024 points / 24.6k units 35 s versus 68 s, the
+dense encoding > 128 s), and the simplex method for the dense encoding, where the interior point
+method was ~4× slower (52 s versus 14 s at 512 points / 12.3k units). Neither reaches an optimum
+for 4096 points / 98k units within 60 s (the IPM time grows ~4-5× per doubling of n).
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from occam.rnorm.dictionary import Dictionary, group_values, make_dictionary
 from occam.rnorm.twolayer import TwoLayer
 
 FORMULATIONS = ("auto", "dense", "chain")
+SOLVERS = ("auto", "simplex", "ipm")
 
 #: scipy's linprog status scale (shared by the HiGHS backend), one table (STYLE 6).
 STATUS_MESSAGES = {
@@ -65,7 +74,7 @@ class RNormResult(OptimizeResult):
     ``nit``, ``net`` (the TwoLayer interpolant, units with u ≠ 0 only, or None), ``residual``
     (max_k |g(x_k) − y_k|), ``lower_bound`` and ``gap`` (dual certificate), ``n_points``,
     ``n_rows`` (after merging duplicate rows), ``n_neurons``, ``n_directions``, ``formulation``,
-    ``solve_time`` (seconds in HiGHS), ``build_time``.
+    ``solver`` ("simplex" or "ipm"), ``solve_time`` (seconds in HiGHS), ``build_time``.
     """
 
     def require_optimal(self) -> RNormResult:
@@ -257,6 +266,7 @@ def _solve_direct(
     affine: bool,
     time_limit: float | None,
     t_start: float,
+    solver: str = "simplex",
 ) -> tuple[Any, int, float, float]:
     """One HiGHS solve of the full LP in the dense or chain encoding (module docstring)."""
     m = Xr.shape[0]
@@ -304,7 +314,7 @@ def _solve_direct(
         A_eq=A_eq,
         b_eq=b_eq,
         bounds=bounds,
-        method="highs",
+        method="highs-ipm" if solver == "ipm" else "highs-ds",
         options=options,
     )
     return res, n_core, build_time, t_solve
@@ -322,6 +332,7 @@ def min_rnorm_interpolation(
     seed: int = 0,
     time_limit: float | None = None,
     tol: float = 1e-6,
+    solver: str = "auto",
 ) -> RNormResult:
     """Solve min Σ|u_i| s.t. Φu + c (+ Xa) = y (or within ±eps) with HiGHS (SPEC 12 c).
 
@@ -345,6 +356,9 @@ def min_rnorm_interpolation(
     tol : float
         Accepted interpolation residual max_k |g(x_k) − y_k| − eps, relative to max(1, max|y|);
         a larger verified residual turns the result into status 5.
+    solver : "auto" | "simplex" | "ipm"
+        HiGHS algorithm (module docstring); "auto" = "ipm" for the chain encoding, "simplex" for
+        the dense one. Both return an optimum with the same independently checked certificate.
 
     Returns
     -------
@@ -366,6 +380,8 @@ def min_rnorm_interpolation(
         )
     if formulation not in FORMULATIONS:
         raise ValueError(f"formulation: expected one of {FORMULATIONS}, got {formulation!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver: expected one of {SOLVERS}, got {solver!r}")
     Z, kinks = _projections(dictionary, X)
     n_units = int(sum(t.size for t in kinks))
     if n_units == 0:
@@ -401,8 +417,11 @@ def min_rnorm_interpolation(
     else:
         formulation_used = formulation
 
+    solver_used = solver
+    if solver == "auto":
+        solver_used = "ipm" if formulation_used == "chain" else "simplex"
     res, n_core, build_time, t_solve = _solve_direct(
-        formulation_used, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start
+        formulation_used, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver_used
     )
     solve_time = time.perf_counter() - t_solve
     status, message = _translate(res)
@@ -422,6 +441,7 @@ def min_rnorm_interpolation(
         n_neurons=n_units,
         n_directions=dictionary.n_directions,
         formulation=formulation_used,
+        solver=solver_used,
         solve_time=solve_time,
         build_time=build_time,
         dictionary=dictionary.name,
@@ -468,4 +488,4 @@ def min_rnorm_interpolation(
     return out
 
 
-__all__ = ["FORMULATIONS", "STATUS_MESSAGES", "RNormResult", "min_rnorm_interpolation"]
+__all__ = ["FORMULATIONS", "SOLVERS", "STATUS_MESSAGES", "RNormResult", "min_rnorm_interpolation"]

@@ -33,8 +33,10 @@ Exact inequalities (proved in :func:`certified_global_blocks` and :func:`ideal_b
     R̃_{V_0} ≥ Σ_i |u_i| ‖w_i‖₂ √p_i ≥ √(min_i p_i) ‖g‖_R  on a sample of {±1}^d, p_i = mean 1_i.
 
 So the certified R of the embedding is the larger quantity: it dominates the R-norm on any box
-containing [−1,1]^d, and R̃ ≤ R_empirical ≤ R (SPEC 4.3); R̃ is smaller than ‖g‖_R whenever units
-are inactive on most of the sample, and larger when biases are large.
+containing [−1,1]^d, and R̃ ≤ R_empirical ≤ R (SPEC 4.3). R̃ and ‖g‖_R are not ordered in
+general: a unit inactive on the whole sample counts in ‖g‖_R but not in R̃, while large biases
+or ‖w_i‖₁ ≫ ‖w_i‖₂ make R̃ larger; on samples of {±1}^d the bound above ties them through the
+activation fractions p_i. Tests: tests/test_rnorm_resnet.py (against occam.complexity).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ T_C(x) = Σ_j ω_j(x) dec(C(u_j(x))) (SPEC 9.3) with u = (x − a)/ρ · 2^K and
 simplex of u (SPEC 9.1). The circuit reads grid point coordinate i as the (K+1)-bit integer
 u_{j,i} ∈ [0, 2^K], LSB first, input ``i·(K+1) + b`` = bit b of coordinate i (the layout of
 :func:`occam.circuits.encoding.encode`). The network is continuous piecewise linear and built in
-three parts from residual blocks (:class:`occam.circuits.to_resnet.ReLUProgram`), each writing
+three parts from residual blocks (:class:`occam.circuits.resnet_map.ReLUProgram`), each writing
 fresh coordinates; values persist in the residual stream, so later blocks read any earlier value.
 
 Part 0 (one block). t_0 = clamp((x_i − a_i)/ρ_i, 0, 1) = σ(x̃) − σ(x̃ − 1), i.e. u/2^K. Inputs
@@ -72,7 +72,7 @@ import numpy as np
 import torch
 
 from occam.circuits.core import Circuit, Op
-from occam.circuits.to_resnet import BIAS, Form, ReLUProgram, combine, live_gates
+from occam.circuits.resnet_map import BIAS, Form, ReLUProgram, combine, live_gates
 from occam.nets import ResNet
 from occam.tasks.box import Box, as_box
 

@@ -219,16 +219,22 @@ def _check(name: str, what: str) -> str:
 
 def write_blif_text(circuit: Circuit, model: str = "occam") -> str:
     """BLIF text of ``circuit``: one ``.names`` per gate (AND ``11 1``, OR ``1- 1``/``-1 1``,
-    NOT ``0 1``), plus buffers or constant covers for outputs that are inputs, constants or
-    repeated nodes. Internal nets are ``n<node>`` renamed away from any input/output name."""
+    NOT ``0 1``), plus a buffer or constant cover per output name (none when the output is the
+    input of the same name; a repeated output name must name the same node). Internal nets are
+    ``n<node>``, prefixed with ``_`` until no input/output name starts with the prefix."""
     if not isinstance(circuit, Circuit):
         raise TypeError(f"write_blif: expected a Circuit, received {type(circuit).__name__}")
     ins = [_check(nm, "input") for nm in circuit.input_names]
     outs = [_check(nm, "output") for nm in circuit.output_names]
     if len(set(ins)) != len(ins):
         raise ValueError("write BLIF: input names must be distinct")
-    if len(set(outs)) != len(outs) or set(outs) & set(ins):
-        raise ValueError("write BLIF: output names must be distinct and differ from input names")
+    driver: dict[str, int] = {nm: 2 + i for i, nm in enumerate(ins)}
+    for nm, o in zip(outs, circuit.outputs.tolist(), strict=True):
+        if driver.setdefault(nm, o) != o:
+            raise ValueError(
+                f"write BLIF: name {nm!r} would name two different signals (an output that is "
+                "not that input, or two outputs computing different nodes)"
+            )
     taken = set(ins) | set(outs)
     prefix = "n"
     while any(t.startswith(prefix) for t in taken):
@@ -252,7 +258,11 @@ def write_blif_text(circuit: Circuit, model: str = "occam") -> str:
     uses = {0, 1} & set(circuit.fanins.ravel().tolist())
     for c in sorted(uses):
         lines += [f".names {name[c]}"] + (["1"] if c == 1 else [])
+    written = set(ins)
     for nm, o in zip(outs, circuit.outputs.tolist(), strict=True):
+        if nm in written:  # an input listed as an output, or a repeated output
+            continue
+        written.add(nm)
         if o == 0:
             lines.append(f".names {nm}")
         elif o == 1:

@@ -73,8 +73,6 @@ R_interval/|C| ≈ 15/25/50 and R_global/|C| ≈ 18/41/93 for ``minmax``, ≈ 6.
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -449,14 +447,3 @@ def path_weight(circuit: Circuit) -> float:
             paths[fb] += paths[first + g]
     gate_rows = paths[first:][ops != Op.NOT]
     return float(np.linalg.norm(gate_rows, axis=1).sum())
-
-
-class _CallableModule(types.ModuleType):
-    """``occam.circuits.to_resnet`` is both this module and SPEC 15's function: importing the
-    submodule rebinds the package attribute to the module, so the module forwards calls."""
-
-    def __call__(self, circuit: Circuit, **kwargs: Any) -> ResNet:
-        return to_resnet(circuit, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
