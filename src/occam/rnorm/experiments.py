@@ -22,14 +22,13 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from occam._atomic import atomic_write_bytes
 from occam.rnorm.dictionary import (
     random_dictionary,
     ridge_dictionary,
@@ -223,19 +222,6 @@ def learning_curve(config: LearningConfig, progress: Any = None) -> list[dict[st
 
 
 # -- output -----------------------------------------------------------------------------------
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
@@ -249,7 +235,7 @@ def _clean(value: Any) -> Any:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    _atomic_write(path, (json.dumps(_clean(obj), indent=2) + "\n").encode())
+    atomic_write_bytes(path, (json.dumps(_clean(obj), indent=2) + "\n").encode())
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -257,13 +243,13 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    _atomic_write(path, buf.getvalue().encode())
+    atomic_write_bytes(path, buf.getvalue().encode())
 
 
 def _save_figure(fig: Any, path: Path) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    _atomic_write(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def plot_versus_d(rows: list[dict[str, Any]], path: Path) -> None:

@@ -21,14 +21,13 @@ Finished model (``save_model``)::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from occam._atomic import atomic_write
 from occam.nets import ResNet, ResNetConfig
 
 CHECKPOINT_FORMAT = "occam-checkpoint"
@@ -40,20 +39,7 @@ _DTYPES = {name: dtype for dtype, name in _DTYPE_NAMES.items()}
 
 def atomic_torch_save(obj: Any, path: str | Path) -> Path:
     """``torch.save`` to a temporary file beside ``path``, fsync, then ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(obj, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
-    return path
+    return atomic_write(path, lambda handle: torch.save(obj, handle))
 
 
 def _load(path: str | Path, expected_format: str | tuple[str, ...]) -> dict[str, Any]:

@@ -10,9 +10,9 @@ naming the file and line. Files are written atomically (temporary file + ``os.re
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from occam._atomic import atomic_write_bytes
 from occam.circuits.core import Circuit
 from occam.circuits.io.aig import (
     Aig,
@@ -72,19 +72,6 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Circuit:
     return read_blif(p)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write(circuit: Circuit, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write ``circuit`` in the format of the suffix (``.aag``, ``.aig``, ``.blif``, ``.v``) or
     ``fmt``; names are kept (AIGER symbol table, BLIF/Verilog net names). Returns the path."""
@@ -100,7 +87,7 @@ def write(circuit: Circuit, path: str | os.PathLike[str], fmt: str | None = None
         data = write_blif_text(circuit, model=_module_name(p)).encode()
     else:
         data = write_verilog_text(circuit, module=_module_name(p)).encode()
-    _atomic_write(p, data)
+    atomic_write_bytes(p, data)
     return p
 
 
