@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 from typer.testing import CliRunner
 
@@ -14,11 +13,8 @@ from occam.cli.commands import register
 
 def test_rnorm_quick_cli(tmp_path):
     register(app)
-    start = time.perf_counter()
     result = CliRunner().invoke(app, ["rnorm", "--quick", "--out", str(tmp_path)])
-    elapsed = time.perf_counter() - start
     assert result.exit_code == 0, result.output
-    assert elapsed < 30.0
     for name in (
         "rnorm_vs_d.json",
         "rnorm_vs_d.csv",
