@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from pathlib import Path
 
 import pytest
 
@@ -111,6 +112,16 @@ def test_report_markdown_and_html(tmp_path):
         Report("x").figure(tmp_path / "missing.png", "m").write(tmp_path / "other")
     with pytest.raises(ValueError, match="level"):
         Report("x").heading("h", level=7)
+
+
+def test_report_in_a_relative_folder(tmp_path, monkeypatch):
+    # CLI commands pass relative output folders (`occam demo --out demo-output`).
+    monkeypatch.chdir(tmp_path)
+    out = Path("runs") / "r1"
+    fig = plot_pruning({"net": _curve()}, out / "prune.png")
+    paths = Report("Relative").figure(fig, "pruning").write(out)
+    assert "![pruning](prune.png)" in paths["markdown"].read_text()
+    assert "data:image/png;base64," in paths["html"].read_text()
 
 
 def test_complexity_summary_matches_the_measures():

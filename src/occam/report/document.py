@@ -77,6 +77,8 @@ class Report:
         return self
 
     def figure(self, path: str | Path, caption: str) -> Report:
+        """Add a PNG figure. ``path`` is an ordinary path (relative ones to the working
+        directory); the report links it relative to its own folder."""
         self.blocks.append(("figure", (Path(path), caption)))
         return self
 
@@ -123,8 +125,7 @@ class Report:
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{trs}</tbody></table>")
             elif kind == "figure":
                 path, caption = data
-                full = path if path.is_absolute() else out_dir / path
-                encoded = base64.b64encode(full.read_bytes()).decode("ascii")
+                encoded = base64.b64encode(path.read_bytes()).decode("ascii")
                 body.append(
                     f'<figure><img alt="{esc(caption)}" src="data:image/png;base64,{encoded}"/>'
                     f"<figcaption>{esc(caption)}</figcaption></figure>"
@@ -149,7 +150,7 @@ class Report:
         out_dir.mkdir(parents=True, exist_ok=True)
         for kind, data in self.blocks:
             if kind == "figure":
-                path = data[0] if data[0].is_absolute() else out_dir / data[0]
+                path = data[0]
                 if not path.is_file():
                     raise FileNotFoundError(f"report figure {path} does not exist")
         paths = {"markdown": atomic_write_text(out_dir / "report.md", self.to_markdown(out_dir))}
