@@ -227,57 +227,7 @@ def train_cmd(
         xc, yc = _parse_columns(x_cols, "--x-cols"), _parse_columns(y_cols, "--y-cols")
         params = _parse_params(param)
         t = _load_task(task, data, params, xc, yc)
-        _run_train(
-            t,
-            task,
-            data,
-            xc,
-            yc,
-            params,
-            width,
-            hidden,
-            depth,
-            penalty,
-            lam,
-            optimizer,
-            lr,
-            steps,
-            batch_size,
-            loss,
-            n_train,
-            n_test,
-            seed,
-            out,
-        )
-
-
-def _run_train(
-    t,
-    task,
-    data,
-    xc,
-    yc,
-    params,
-    width,
-    hidden,
-    depth,
-    penalty,
-    lam,
-    optimizer,
-    lr,
-    steps,
-    batch_size,
-    loss,
-    n_train,
-    n_test,
-    seed,
-    out: Path,
-) -> None:
-    from occam.report import format_value, write_json
-    from occam.train import TrainConfig, save_model, train
-
-    try:
-        config = TrainConfig(
+        config = _train_config(
             width=width,
             hidden=hidden,
             depth=depth,
@@ -291,20 +241,44 @@ def _run_train(
             seed=seed,
             log_every=max(1, steps // 50),
         )
-    except ValueError as exc:  # pydantic: name the field as a CLI option
+        source = {
+            "task": None if data is not None else task,
+            "task_params": params,
+            "data": None if data is None else str(Path(data).resolve()),
+            "x_cols": xc,
+            "y_cols": yc,
+        }
+        _run_train(t, config, source, n_train, n_test, out)
+
+
+def _train_config(**fields: Any):
+    """TrainConfig from CLI values; a validation error names the field as its CLI option."""
+    from occam.train import TrainConfig
+
+    try:
+        return TrainConfig(**fields)
+    except ValueError as exc:  # pydantic
         errors = getattr(exc, "errors", lambda: [])()
         if errors:
             e = errors[0]
             field = "-".join(str(v) for v in e.get("loc", ())).replace("_", "-")
             raise UsageError(f"--{field}: {e.get('msg')}" if field else e.get("msg")) from None
         raise
+
+
+def _run_train(t, config, source: dict[str, Any], n_train: int, n_test: int, out: Path) -> None:
+    """Train on task ``t`` and write model.pt (with ``source`` and the split in its meta) and
+    history.json into ``out``."""
+    from occam.report import format_value, write_json
+    from occam.train import save_model, train
+
     if t.is_data:
         rows = t.n_data
         if n_train + n_test > rows:
             n_test = max(0, rows - n_train)
             if n_test == 0:
                 raise UsageError(f"--n-train: the data has {rows} rows; got --n-train {n_train}")
-    x_tr, y_tr, x_te, y_te = t.train_test(n_train, n_test, seed=seed)
+    x_tr, y_tr, x_te, y_te = t.train_test(n_train, n_test, seed=config.seed)
     test = {"x_test": x_te, "y_test": y_te} if n_test > 0 else {}
     out.mkdir(parents=True, exist_ok=True)
     console.print(f"training on {t.name}: {t.description}")
@@ -312,14 +286,10 @@ def _run_train(
     result = train(x_tr, y_tr, config, progress=True, checkpoint=out / "checkpoint.pt", **test)
     wall = time.perf_counter() - start
     meta = {
-        "task": None if data is not None else task,
-        "task_params": params,
-        "data": None if data is None else str(Path(data).resolve()),
-        "x_cols": xc,
-        "y_cols": yc,
+        **source,
         "n_train": n_train,
         "n_test": n_test,
-        "seed": seed,
+        "seed": config.seed,
         "config": config.to_dict(),
     }
     model_path = save_model(out / "model.pt", result.model, meta)
