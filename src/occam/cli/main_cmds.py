@@ -441,34 +441,11 @@ def _run_prune(
     table = Table(
         title=f"{method} pruning ({curve.n_parameters} parameters, R̃ = {curve.rtilde:.4g})"
     )
-    columns = (
-        "N",
-        "nonzeros",
-        "mean error",
-        "std",
-        "median",
-        "target error",
-        "first order",
-        "R̃/√N",
-    )
-    for col in columns:
+    headers, rows = curve.summary_table()
+    for col in headers:
         table.add_column(col, justify="right")
-    for p in curve.points:
-        table.add_row(
-            *(
-                format_value(v)
-                for v in (
-                    p.n_keep,
-                    p.mean_nonzeros,
-                    p.mean_error,
-                    p.std_error,
-                    p.median_error,
-                    p.mean_target_error,
-                    p.predicted_first_order,
-                    p.rtilde_over_sqrt_n,
-                )
-            )
-        )
+    for row in rows:
+        table.add_row(*(format_value(v) for v in row))
     wide_console.print(table)
     console.print(f"wrote {out / 'prune.csv'}, {out / 'prune.json'}, {out / 'prune.png'}")
 

@@ -98,6 +98,21 @@ class PruneCurve:
             dtype=np.float64,
         )
 
+    def summary_table(self, *, with_ratio: bool = False) -> tuple[list[str], list[list[Any]]]:
+        """Headers and rows for display (CLI and reports): N, nonzeros, error statistics, the
+        first-order prediction and R̃/√N; ``with_ratio`` adds measured / first order."""
+        headers = ["N", "mean nonzeros", "mean error", "std", "median", "target error"]
+        headers += ["first order", "R̃/√N"] + (["measured / first order"] if with_ratio else [])
+        rows = []
+        for p in self.points:
+            row = [p.n_keep, p.mean_nonzeros, p.mean_error, p.std_error, p.median_error]
+            row += [p.mean_target_error, p.predicted_first_order, p.rtilde_over_sqrt_n]
+            if with_ratio:
+                first = p.predicted_first_order
+                row.append(p.mean_error / first if first > 0 else None)
+            rows.append(row)
+        return headers, rows
+
     def to_dict(self) -> dict[str, Any]:
         meta = {k: v for k, v in asdict(self).items() if k != "points"}
         return {**meta, "points": self.rows()}

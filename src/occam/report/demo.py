@@ -300,33 +300,7 @@ def build_report(
     report.figure(files["pruning"], "Pruning error against the number of kept parameters")
     for run, curve in curves.items():
         report.heading(f"{RUNS.get(run, run)}: pruning curve", level=3)
-        report.table(
-            [
-                "N",
-                "mean nonzeros",
-                "mean error",
-                "std",
-                "median",
-                "target error",
-                "first order",
-                "R̃/√N",
-                "measured / first order",
-            ],
-            [
-                [
-                    p.n_keep,
-                    p.mean_nonzeros,
-                    p.mean_error,
-                    p.std_error,
-                    p.median_error,
-                    p.mean_target_error,
-                    p.predicted_first_order,
-                    p.rtilde_over_sqrt_n,
-                    p.mean_error / p.predicted_first_order if p.predicted_first_order > 0 else None,
-                ]
-                for p in curve.points
-            ],
-        )
+        report.table(*curve.summary_table(with_ratio=True))
     report.heading("Files")
     report.paragraph(
         "results.json (everything above), summary.csv, prune_<run>.csv / .json, "
