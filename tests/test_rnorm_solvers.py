@@ -88,7 +88,7 @@ def test_ipm_solves_1024_points_24k_units():
     previous chain+simplex default needed 58 s to > 120 s here, benchmarks/results/rnorm.md)."""
     X, y, dic, teacher_norm = _teacher_instance(10, 24, 10)
     t0 = time.process_time()
-    res = min_rnorm_interpolation(X, y, dic, time_limit=120.0)
+    res = min_rnorm_interpolation(X, y, dic, formulation="chain", solver="ipm", time_limit=120.0)
     cpu = time.process_time() - t0
     assert res.status == 0, res.message
     assert res.formulation == "chain" and res.solver == "ipm"

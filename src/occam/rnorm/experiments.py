@@ -52,7 +52,7 @@ class RNormVersusDConfig:
     """Experiment (i): dimensions, largest d solved by the full LP, random directions, seed."""
 
     d_values: tuple[int, ...] = tuple(range(2, 13))
-    lp_max_d: int = 8
+    lp_max_d: int = 10
     n_random: int = 8
     seed: int = 0
 

@@ -31,12 +31,20 @@ which is recomputed here from λ alone (max over all units by sorted suffix sums
 is reported together with an independently checked bound and the interpolation residual of the
 returned network.
 
-HiGHS algorithm (``solver``): "simplex" (dual simplex) or "ipm" (interior point + crossover).
-"auto" uses the interior point method for the chain encoding, where it is 1.4-2.3× faster than
-the simplex method (benchmarks/results/rnorm.md: 1024 points / 24.6k units 35 s versus 68 s, the
-dense encoding > 128 s), and the simplex method for the dense encoding, where the interior point
-method was ~4× slower (52 s versus 14 s at 512 points / 12.3k units). Neither reaches an optimum
-for 4096 points / 98k units within 60 s (the IPM time grows ~4-5× per doubling of n).
+Solvers (``solver``). HiGHS: "simplex" (dual simplex) or "ipm" (interior point + crossover); for
+the chain encoding the interior point method is 1.4-2.3× faster than the simplex method, for the
+dense encoding ~4× slower. "structured": occam's own primal-dual interior point method
+(:mod:`occam.rnorm.ipm`, ε = 0 only). An exact interpolation optimum uses ~n units, so any
+simplex basis or normal-equations factor has a dense n × n core, which HiGHS handles in sparse
+code; the structured solver assembles ΦΘΦᵀ in O(n²) per direction and factors it with LAPACK
+(benchmarks/results/rnorm.md: 1024 points / 24.6k units in ~2 s where HiGHS needs 33-70 s;
+4096 points / 102k units in 7-19 s where HiGHS stops at its 60 s limit). It reports an optimum
+only with a weak-duality certificate within ``STRUCTURED_GAP`` (relative), checked here from λ.
+
+"auto": the structured solver for ε = 0 from ``STRUCTURED_MIN_ROWS`` merged rows on (unless the
+assembly would be too costly: directions × m²/2 > 4·10^10), falling back to HiGHS on the same LP
+if it cannot certify an optimum (the message says so); below that size, and for ε > 0, HiGHS
+(interior point for the chain encoding, dual simplex for the dense one).
 """
 
 from __future__ import annotations
@@ -50,10 +58,15 @@ from scipy.optimize import OptimizeResult, linprog
 
 from occam.rnorm._validation import as_matrix, as_vector
 from occam.rnorm.dictionary import Dictionary, group_values, make_dictionary
+from occam.rnorm.ipm import solve_structured
 from occam.rnorm.twolayer import TwoLayer
 
 FORMULATIONS = ("auto", "dense", "chain")
-SOLVERS = ("auto", "simplex", "ipm")
+SOLVERS = ("auto", "simplex", "ipm", "structured")
+#: the structured solver is the default from this many (merged) rows on (module docstring)
+STRUCTURED_MIN_ROWS = 256
+#: relative duality gap (checked independently from λ) required of a structured optimum
+STRUCTURED_GAP = 1e-7
 
 #: scipy's linprog status scale (shared by the HiGHS backend), one table (STYLE 6).
 STATUS_MESSAGES = {
@@ -320,6 +333,94 @@ def _solve_direct(
     return res, n_core, build_time, t_solve
 
 
+def _solve_highs(
+    formulation: str,
+    Zr: np.ndarray,
+    kinks: list[np.ndarray],
+    Xr: np.ndarray,
+    yr: np.ndarray,
+    eps: float,
+    affine: bool,
+    time_limit: float | None,
+    t_start: float,
+    solver: str,
+) -> tuple:
+    """HiGHS solve; (status, message, nit, u, c, a, λ, build s, solve s), u… None unless optimal."""
+    m = Xr.shape[0]
+    n_units = int(sum(t.size for t in kinks))
+    res, n_core, build_time, t_solve = _solve_direct(
+        formulation, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver
+    )
+    solve_time = time.perf_counter() - t_solve
+    status, message = _translate(res)
+    nit = int(getattr(res, "nit", 0) or 0)
+    if status != 0:
+        return status, message, nit, None, None, None, None, build_time, solve_time
+    sol = np.asarray(res.x)
+    u = sol[:n_units] - sol[n_units : 2 * n_units]
+    c = float(sol[n_core])
+    a = sol[n_core + 1 :] if affine else None
+    if eps == 0.0:
+        lam = np.asarray(res.eqlin.marginals)[:m]
+    else:
+        marg = np.asarray(res.ineqlin.marginals)
+        lam = marg[:m] - marg[m:]
+    return status, message, nit, u, c, a, lam, build_time, solve_time
+
+
+def _structured_work(Zr: np.ndarray, kinks: list[np.ndarray]) -> float:
+    """Entries added per assembly of ΦΘΦᵀ in :mod:`occam.rnorm.ipm`: directions × m²/2."""
+    n_dirs = sum(1 for t in kinks if t.size)
+    return n_dirs * Zr.shape[0] ** 2 / 2.0
+
+
+def _solve_structured(
+    Zr: np.ndarray,
+    kinks: list[np.ndarray],
+    Xr: np.ndarray,
+    yr: np.ndarray,
+    affine: bool,
+    time_limit: float | None,
+    t_start: float,
+    progress: Any,
+) -> tuple:
+    """occam's interior point method (:mod:`occam.rnorm.ipm`); returns as :func:`_solve_highs`."""
+    E = np.hstack([np.ones((Xr.shape[0], 1)), Xr]) if affine else np.ones((Xr.shape[0], 1))
+    build_time = time.perf_counter() - t_start
+    t_solve = time.perf_counter()
+    remaining = None if time_limit is None else max(time_limit - build_time, 0.0)
+    sol = solve_structured(Zr, kinks, E, yr, time_limit=remaining, progress=progress)
+    solve_time = time.perf_counter() - t_solve
+    status = 0 if sol.status == 0 else (1 if sol.status == 1 else 4)
+    message = (
+        f"{STATUS_MESSAGES[status]} (occam interior point method: {sol.message} after "
+        f"{sol.nit} iterations, {sol.n_kept} units kept)"
+    )
+    if status != 0:
+        return status, message, sol.nit, None, None, None, None, build_time, solve_time
+    # an interior point optimum counts only with a matching dual certificate (checked from λ alone)
+    lower = _certificate(Zr, kinks, Xr, yr, sol.lam, 0.0, affine)
+    fun = float(np.abs(sol.u).sum())
+    if fun - lower > STRUCTURED_GAP * max(1.0, fun):
+        message = (
+            f"{STATUS_MESSAGES[4]} certified gap {fun - lower:.3e} exceeds "
+            f"{STRUCTURED_GAP:g}·max(1, {fun:.6g}) ({message})"
+        )
+        return 4, message, sol.nit, None, None, None, None, build_time, solve_time
+    a = sol.alpha[1:] if affine else None
+    return (
+        status,
+        message,
+        sol.nit,
+        sol.u,
+        float(sol.alpha[0]),
+        a,
+        sol.lam,
+        build_time,
+        solve_time,
+    )
+
+
 def min_rnorm_interpolation(
     X: object,
     y: object,
@@ -333,6 +434,7 @@ def min_rnorm_interpolation(
     time_limit: float | None = None,
     tol: float = 1e-6,
     solver: str = "auto",
+    progress: Any = None,
 ) -> RNormResult:
     """Solve min Σ|u_i| s.t. Φu + c (+ Xa) = y (or within ±eps) with HiGHS (SPEC 12 c).
 
@@ -359,6 +461,12 @@ def min_rnorm_interpolation(
     solver : "auto" | "simplex" | "ipm"
         HiGHS algorithm (module docstring); "auto" = "ipm" for the chain encoding, "simplex" for
         the dense one. Both return an optimum with the same independently checked certificate.
+        "structured": occam's interior point method on the dense normal equations
+        (:mod:`occam.rnorm.ipm`, ε = 0 only); "auto" picks it for ε = 0 from
+        ``STRUCTURED_MIN_ROWS`` merged rows on, and falls back to HiGHS if it cannot certify.
+    progress : callable or None
+        Called as ``progress(iteration, primal, dual, primal_infeasibility, dual_infeasibility,
+        relative_gap)`` after each iteration of the structured solver.
 
     Returns
     -------
@@ -417,21 +525,44 @@ def min_rnorm_interpolation(
     else:
         formulation_used = formulation
 
+    if solver == "structured" and eps != 0.0:
+        raise ValueError(
+            "solver: 'structured' solves exact interpolation (eps = 0) only; use 'simplex' or "
+            f"'ipm' for eps = {eps}"
+        )
     solver_used = solver
     if solver == "auto":
-        solver_used = "ipm" if formulation_used == "chain" else "simplex"
-    res, n_core, build_time, t_solve = _solve_direct(
-        formulation_used, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver_used
-    )
-    solve_time = time.perf_counter() - t_solve
-    status, message = _translate(res)
+        if eps == 0.0 and m >= STRUCTURED_MIN_ROWS and _structured_work(Zr, kinks) <= 4e10:
+            solver_used = "structured"
+        else:
+            solver_used = "ipm" if formulation_used == "chain" else "simplex"
+    fallback_note = ""
+    if solver_used == "structured":
+        formulation_used = "normal-equations"
+        found = _solve_structured(Zr, kinks, Xr, yr, affine, time_limit, t_start, progress)
+        if found[0] != 0 and solver == "auto":
+            # the structured path could not certify an optimum: HiGHS on the same LP
+            spent = time.perf_counter() - t_start
+            remaining = None if time_limit is None else max(time_limit - spent, 1.0)
+            fallback_note = f" (structured solver: {found[1]}; fell back to HiGHS)"
+            formulation_used = "chain" if formulation == "auto" else formulation
+            solver_used = "ipm" if formulation_used == "chain" else "simplex"
+            found = _solve_highs(
+                formulation_used, Zr, kinks, Xr, yr, eps, affine, remaining, t_start, solver_used
+            )
+    else:
+        found = _solve_highs(
+            formulation_used, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver_used
+        )
+    status, message, nit, u, c, a, lam, build_time, solve_time = found
+    message += fallback_note
     out = RNormResult(
         x=None,
         fun=float("nan"),
         success=False,
         status=status,
         message=message,
-        nit=int(getattr(res, "nit", 0) or 0),
+        nit=nit,
         net=None,
         residual=float("nan"),
         lower_bound=float("nan"),
@@ -450,19 +581,10 @@ def min_rnorm_interpolation(
     )
     if status != 0:
         return out
-    sol = np.asarray(res.x)
-    u = sol[:n_units] - sol[n_units : 2 * n_units]
-    c = float(sol[n_core])
-    a = sol[n_core + 1 :] if affine else None
     W_all, b_all = dictionary.neurons(X)
     nz = u != 0.0
     net = TwoLayer(W_all[nz], b_all[nz], u[nz], a, c)
     residual = float(np.max(np.abs(net(X) - y)))
-    if eps == 0.0:
-        lam = np.asarray(res.eqlin.marginals)[:m]
-    else:
-        marg = np.asarray(res.ineqlin.marginals)
-        lam = marg[:m] - marg[m:]
     lower_bound = _certificate(Zr, kinks, Xr, yr, lam, eps, affine)
     fun = float(np.sum(np.abs(u)))
     out.update(
@@ -483,7 +605,7 @@ def min_rnorm_interpolation(
             net=None,
             x=None,
             message=f"{STATUS_MESSAGES[5]} residual {residual:.3e} > eps + {tol:g}·{scale:.3g} "
-            f"(HiGHS: {res.message})",
+            f"({message})",
         )
     return out
 
