@@ -237,3 +237,37 @@ def test_crossover_finishes_a_stalled_non_degenerate_run():
     ref = min_rnorm_interpolation(X, y, dic, solver="simplex")
     assert np.abs(u).sum() == pytest.approx(ref.fun, rel=1e-9)
     assert ipm._lower_bound(ops, E, y, lam) == pytest.approx(ref.fun, rel=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    d=st.integers(1, 3),
+    n_dirs=st.integers(1, 4),
+    explicit=st.booleans(),
+    affine=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_structured_never_reports_an_optimum_highs_contradicts(
+    n, d, n_dirs, explicit, affine, seed
+):
+    """On random small instances the structured solver either reports no optimum or HiGHS's."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = rng.normal(size=n)
+    biases = tuple(rng.normal(size=rng.integers(1, 8)) for _ in range(n_dirs)) if explicit else None
+    dic = Dictionary(rng.normal(size=(n_dirs, d)), biases)
+    try:
+        ref = min_rnorm_interpolation(X, y, dic, affine=affine, solver="simplex")
+    except ValueError:  # no unit active on the data: both paths refuse alike
+        with pytest.raises(ValueError):
+            min_rnorm_interpolation(X, y, dic, affine=affine, solver="structured")
+        return
+    res = min_rnorm_interpolation(X, y, dic, affine=affine, solver="structured")
+    if res.status == 0:
+        assert ref.status == 0, ref.message
+        # the structured gap tolerance is 1e-7·max(1, optimum)
+        assert res.fun == pytest.approx(ref.fun, rel=1e-6, abs=2e-7)
+        assert res.residual <= 1e-6 * max(1.0, np.abs(y).max())
+    else:
+        assert res.net is None and np.isnan(res.fun)

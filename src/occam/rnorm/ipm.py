@@ -242,7 +242,8 @@ class _Bordered:
 
     def __init__(self, M: np.ndarray, E: np.ndarray, regularisation: float):
         scale = float(np.max(np.diag(M))) if M.size else 1.0
-        reg = regularisation * max(scale, 1e-300)
+        # floor: all features can vanish on the data (kinks above every point), M = 0
+        reg = regularisation * max(scale, 1e-12)
         diag = M[np.diag_indices_from(M)].copy()
         for _ in range(8):
             M[np.diag_indices_from(M)] = diag + reg
@@ -259,7 +260,8 @@ class _Bordered:
 
     def solve(self, r: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Mir = sla.cho_solve(self.factor, r, check_finite=False)
-        b = np.linalg.solve(self.S, self.E.T @ Mir - s)
+        # lstsq: E may be rank deficient (affine term with collinear points), α is then not unique
+        b = np.linalg.lstsq(self.S, self.E.T @ Mir - s, rcond=None)[0]
         a = Mir - self.MiE @ b
         return a, b
 
@@ -280,6 +282,12 @@ class _Iterate:
     rE: np.ndarray | None = None
 
 
+def _ratio(u: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """θ = u/z, kept finite when z underflows (θ ≤ 1e200; such a unit is simply fully active)."""
+    with np.errstate(over="ignore", divide="ignore"):
+        return np.minimum(u / z, 1e200)
+
+
 def _newton_direction(
     ops: Operators,
     E: np.ndarray,
@@ -295,8 +303,8 @@ def _newton_direction(
     Eliminating Δz^± = r_d^± ∓ ΦᵀΔλ and Δu^± = (r_c^± − u^±Δz^±)/z^± leaves
     (ΦΘΦᵀ)Δλ + EΔα = r_p − Φg,  EᵀΔλ = r_E,  Θ = u⁺/z⁺ + u⁻/z⁻ (Nocedal & Wright §14.2).
     """
-    thp = x.up / x.zp
-    thm = x.um / x.zm
+    thp = _ratio(x.up, x.zp)
+    thm = _ratio(x.um, x.zm)
     theta = thp + thm
     g = (rcp - x.up * x.rdp) / x.zp - (rcm - x.um * x.rdm) / x.zm
     h = x.rp - ops.phi(g)
@@ -414,7 +422,7 @@ def interior_point(
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             status, message = 1, "time limit reached"
             break
-        B = factor(x.up / x.zp + x.um / x.zm)
+        B = factor(_ratio(x.up, x.zp) + _ratio(x.um, x.zm))
         t = time.perf_counter()
         # predictor (affine scaling), then Mehrotra's corrector with σ = (μ_aff/μ)³
         dup, dum, _, _, dzp, dzm = _newton_direction(

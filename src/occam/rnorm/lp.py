@@ -389,7 +389,12 @@ def _solve_structured(
     build_time = time.perf_counter() - t_start
     t_solve = time.perf_counter()
     remaining = None if time_limit is None else max(time_limit - build_time, 0.0)
-    sol = solve_structured(Zr, kinks, E, yr, time_limit=remaining, progress=progress)
+    try:
+        sol = solve_structured(Zr, kinks, E, yr, time_limit=remaining, progress=progress)
+    except np.linalg.LinAlgError as err:
+        solve_time = time.perf_counter() - t_solve
+        message = f"{STATUS_MESSAGES[4]} (occam interior point method: {err})"
+        return 4, message, 0, None, None, None, None, build_time, solve_time
     solve_time = time.perf_counter() - t_solve
     status = 0 if sol.status == 0 else (1 if sol.status == 1 else 4)
     message = (
@@ -454,7 +459,10 @@ def min_rnorm_interpolation(
     formulation : "auto" | "dense" | "chain"
         Encoding of Φu (module docstring); "auto" picks the one with fewer nonzeros.
     time_limit : float or None
-        HiGHS time limit in seconds (status 1 when reached).
+        Time limit in seconds for the whole solve (status 1 when reached): HiGHS's own limit, or
+        checked by the structured solver between iterations and simplex pivots; a HiGHS fallback
+        gets what is left. None: no limit (a fallback to HiGHS at 4096 points can take many
+        minutes).
     tol : float
         Accepted interpolation residual max_k |g(x_k) − y_k| − eps, relative to max(1, max|y|);
         a larger verified residual turns the result into status 5.
