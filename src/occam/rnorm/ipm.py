@@ -530,6 +530,13 @@ def _lu_if_regular(B: np.ndarray):
     return lu
 
 
+def _refined_solve(lu, B: np.ndarray, rhs: np.ndarray, trans: int = 0) -> np.ndarray:
+    """B x = rhs (Bᵀ x = rhs when trans) from LU factors, plus one step of iterative refinement."""
+    x = sla.lu_solve(lu, rhs, trans=trans, check_finite=False)
+    residual = rhs - (B.T @ x if trans else B @ x)
+    return x + sla.lu_solve(lu, residual, trans=trans, check_finite=False)
+
+
 def crossover(
     ops: Operators,
     Z: np.ndarray,
@@ -561,7 +568,11 @@ def crossover(
     slack = np.maximum(1.0 - np.abs(scores), 1e-300)
     theta = np.abs(u) / slack
     basis = np.sort(np.argpartition(-theta, k - 1)[:k])
-    B = np.hstack([_columns(Z, st, direction_of, basis), E])
+
+    def basis_matrix() -> np.ndarray:
+        return np.hstack([_columns(Z, st, direction_of, basis), E])
+
+    B = basis_matrix()
     lu = _lu_if_regular(B)
 
     def out_of_time() -> bool:
@@ -582,20 +593,18 @@ def crossover(
         if np.sum(chosen < q) < q:
             return None
         basis = np.sort(cand[chosen[chosen >= q] - q])
-        B = np.hstack([_columns(Z, st, direction_of, basis), E])
+        B = basis_matrix()
         lu = _lu_if_regular(B)
         if lu is None:
             return None
     Binv = sla.lu_solve(lu, np.eye(m), check_finite=False)
-    x = Binv @ y
-    x += Binv @ (y - B @ x)
+    x = _refined_solve(lu, B, y)
     sign = np.sign(x[:k])
     sign[sign == 0] = np.sign(scores[basis][sign == 0])
     in_basis = np.zeros(u.size, bool)
     in_basis[basis] = True
     optimal = False
     pivots = 0
-    lam = np.zeros(m)
     while True:
         lam = Binv.T @ np.concatenate([sign, np.zeros(q)])
         s = ops.phi_t(lam)
@@ -632,22 +641,19 @@ def crossover(
         sign[r] = tau
         pivots += 1
         if pivots % 100 == 0:
-            B = np.hstack([_columns(Z, st, direction_of, basis), E])
-            Binv = np.linalg.inv(B)
-            x = Binv @ y
-            x += Binv @ (y - B @ x)
+            B = basis_matrix()
+            lu = sla.lu_factor(B, check_finite=False)
+            Binv = sla.lu_solve(lu, np.eye(m), check_finite=False)
+            x = _refined_solve(lu, B, y)
             nz = x[:k] != 0
             sign[nz] = np.sign(x[:k][nz])
     # final values from a fresh factorisation (the product-form inverse has drifted)
-    B = np.hstack([_columns(Z, st, direction_of, basis), E])
+    B = basis_matrix()
     lu = sla.lu_factor(B, check_finite=False)
-    x = sla.lu_solve(lu, y, check_finite=False)
-    x += sla.lu_solve(lu, y - B @ x, check_finite=False)
+    x = _refined_solve(lu, B, y)
     nz = x[:k] != 0
     sign[nz] = np.sign(x[:k][nz])
-    c_B = np.concatenate([sign, np.zeros(q)])
-    lam = sla.lu_solve(lu, c_B, trans=1, check_finite=False)
-    lam += sla.lu_solve(lu, c_B - B.T @ lam, trans=1, check_finite=False)
+    lam = _refined_solve(lu, B, np.concatenate([sign, np.zeros(q)]), trans=1)
     out = np.zeros_like(u)
     out[basis] = x[:k]
     return out, x[k:], lam, pivots, optimal
@@ -665,8 +671,6 @@ class StructuredSolution:
     times: dict
     objective: float = float("nan")
     gap: float = float("inf")
-    iterate_u: np.ndarray | None = None  # the interior point iterate behind the candidates
-    iterate_scores: np.ndarray | None = None
 
 
 def solve_structured(
@@ -788,6 +792,4 @@ def _attempt(
         times,
         objective,
         objective - lower,
-        res.u,
-        res.scores,
     )

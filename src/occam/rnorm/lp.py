@@ -269,7 +269,7 @@ def _certificate(
     return value / score
 
 
-def _solve_direct(
+def _solve_highs(
     formulation: str,
     Zr: np.ndarray,
     kinks: list[np.ndarray],
@@ -279,9 +279,13 @@ def _solve_direct(
     affine: bool,
     time_limit: float | None,
     t_start: float,
-    solver: str = "simplex",
-) -> tuple[Any, int, float, float]:
-    """One HiGHS solve of the full LP in the dense or chain encoding (module docstring)."""
+    solver: str,
+) -> tuple:
+    """One HiGHS solve of the full LP in the dense or chain encoding (module docstring).
+
+    Returns (status, message, nit, u, c, a, λ, build s, solve s); u, c, a, λ are None unless
+    status is 0.
+    """
     m = Xr.shape[0]
     n_units = int(sum(t.size for t in kinks))
     if formulation == "dense":
@@ -329,27 +333,6 @@ def _solve_direct(
         bounds=bounds,
         method="highs-ipm" if solver == "ipm" else "highs-ds",
         options=options,
-    )
-    return res, n_core, build_time, t_solve
-
-
-def _solve_highs(
-    formulation: str,
-    Zr: np.ndarray,
-    kinks: list[np.ndarray],
-    Xr: np.ndarray,
-    yr: np.ndarray,
-    eps: float,
-    affine: bool,
-    time_limit: float | None,
-    t_start: float,
-    solver: str,
-) -> tuple:
-    """HiGHS solve; (status, message, nit, u, c, a, λ, build s, solve s), u… None unless optimal."""
-    m = Xr.shape[0]
-    n_units = int(sum(t.size for t in kinks))
-    res, n_core, build_time, t_solve = _solve_direct(
-        formulation, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver
     )
     solve_time = time.perf_counter() - t_solve
     status, message = _translate(res)
@@ -532,33 +515,39 @@ def min_rnorm_interpolation(
         formulation_used = "dense" if nnz_dense <= nnz_chain else "chain"
     else:
         formulation_used = formulation
+    highs_formulation = formulation_used
 
     if solver == "structured" and eps != 0.0:
         raise ValueError(
             "solver: 'structured' solves exact interpolation (eps = 0) only; use 'simplex' or "
             f"'ipm' for eps = {eps}"
         )
-    solver_used = solver
-    if solver == "auto":
-        if eps == 0.0 and m >= STRUCTURED_MIN_ROWS and _structured_work(Zr, kinks) <= 4e10:
-            solver_used = "structured"
-        else:
-            solver_used = "ipm" if formulation_used == "chain" else "simplex"
+    # the HiGHS route (used directly, or as the fallback of "auto")
+    highs_solver = (
+        solver
+        if solver in ("simplex", "ipm")
+        else ("ipm" if formulation_used == "chain" else "simplex")
+    )
+    use_structured = solver == "structured" or (
+        solver == "auto"
+        and eps == 0.0
+        and m >= STRUCTURED_MIN_ROWS
+        and _structured_work(Zr, kinks) <= 4e10
+    )
     fallback_note = ""
-    if solver_used == "structured":
-        formulation_used = "normal-equations"
+    found = None
+    if use_structured:
         found = _solve_structured(Zr, kinks, Xr, yr, affine, time_limit, t_start, progress)
+        solver_used, formulation_used = "structured", "normal-equations"
         if found[0] != 0 and solver == "auto":
             # the structured path could not certify an optimum: HiGHS on the same LP
             spent = time.perf_counter() - t_start
-            remaining = None if time_limit is None else max(time_limit - spent, 1.0)
+            time_limit = None if time_limit is None else max(time_limit - spent, 1.0)
             fallback_note = f" (structured solver: {found[1]}; fell back to HiGHS)"
-            formulation_used = "chain" if formulation == "auto" else formulation
-            solver_used = "ipm" if formulation_used == "chain" else "simplex"
-            found = _solve_highs(
-                formulation_used, Zr, kinks, Xr, yr, eps, affine, remaining, t_start, solver_used
-            )
-    else:
+            formulation_used = highs_formulation
+            found = None
+    if found is None:
+        solver_used = highs_solver
         found = _solve_highs(
             formulation_used, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver_used
         )
