@@ -37,7 +37,7 @@ dense encoding ~4× slower. "structured": occam's own primal-dual interior point
 (:mod:`occam.rnorm.ipm`, ε = 0 only). An exact interpolation optimum uses ~n units, so any
 simplex basis or normal-equations factor has a dense n × n core, which HiGHS handles in sparse
 code; the structured solver assembles ΦΘΦᵀ in O(n²) per direction and factors it with LAPACK
-(benchmarks/results/rnorm.md: 1024 points / 24.6k units in ~2 s where HiGHS needs 33-70 s;
+(benchmarks/results/rnorm.md: 1024 points / 24.6k units in ~2 s where HiGHS needs 39-72 s;
 4096 points / 102k units in 7-19 s where HiGHS stops at its 60 s limit). It reports an optimum
 only with a weak-duality certificate within ``STRUCTURED_GAP`` (relative), checked here from λ.
 
