@@ -35,4 +35,4 @@ class FileFormatError(OccamError, ValueError):
 
 
 class NotFittedError(OccamError, ValueError, AttributeError):
-    """An estimator was used before ``fit`` (as in scikit-learn: a ValueError and AttributeError)."""
+    """An estimator was used before ``fit`` (as in scikit-learn: ValueError and AttributeError)."""
