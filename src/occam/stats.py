@@ -22,7 +22,8 @@ class LogLogFit:
 
     ``slope`` and ``intercept`` with ``stderr`` (of the slope), the ``level`` two-sided t interval
     ``[ci_low, ci_high]`` for the slope (NaN with fewer than 3 points),
-    ``prefactor`` = exp(intercept) so that y ≈ prefactor · x^slope, ``r2`` and the number ``n`` of points used (positive, finite).
+    ``prefactor`` = exp(intercept) so that y ≈ prefactor · x^slope, ``r2`` and the number ``n``
+    of points used (positive, finite).
     """
 
     slope: float
