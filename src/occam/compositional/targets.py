@@ -3,8 +3,9 @@
 Node families (each node g: [−1, 1]^a → [−1, 1], a = its arity, with stated bounds):
 
 - ``tanh``: g(u) = Σ_{j<J} c_j tanh(w_jᵀu + b_j), Σ_j |c_j| = 1, ‖w_j‖₂ = ω, b_j ~ U(−ω/2, ω/2),
-  c_j Gaussian then normalised. Range ⊂ (−1, 1); |∂g/∂u_a| ≤ Σ_j |c_j| |w_{ja}| (stated per
-  argument, ≤ ω); ℓ2-Lipschitz ≤ ω.
+  c_j Gaussian then normalised. Range ⊂ [−r, r], r = Σ_j |c_j| tanh(|b_j| + ‖w_j‖₁) < 1 on
+  [−1, 1]^a; |∂g/∂u_a| ≤ Σ_j |c_j| |w_{ja}| (stated per argument, ≤ ω); ℓ2-Lipschitz ≤ ω.
+  Defaults J = 4, ω = 2.
 - ``poly3``: g(u) = Σ_{|α|≤3} c_α u^α over all monomials of degree ≤ 3, c Gaussian normalised to
   Σ|c_α| = 1. Range ⊂ [−1, 1] on [−1, 1]^a; |∂g/∂u_a| ≤ Σ_α |c_α| α_a ≤ 3.
 
@@ -72,7 +73,11 @@ class TanhNode:
     def partial_bounds(self) -> tuple[float, ...]:
         return tuple(float(v) for v in np.abs(self.c) @ np.abs(self.w))
 
-    out_range = (-1.0, 1.0)
+    @property
+    def out_range(self) -> tuple[float, float]:
+        """Certified range on [−1, 1]^a: |g| ≤ r = Σ_j |c_j| tanh(|b_j| + ‖w_j‖₁) < 1."""
+        r = float(np.abs(self.c) @ np.tanh(np.abs(self.b) + np.abs(self.w).sum(axis=1)))
+        return (-r, r)
 
 
 @dataclass(frozen=True)
