@@ -73,7 +73,7 @@ def test_masks_not_vacuous_on_binary_tree():
 
 def test_binary_tree_layout():
     graph = binary_tree(16)
-    net, layout = graph_resnet(graph, hidden_per_node=4)
+    _, layout = graph_resnet(graph, hidden_per_node=4)
     assert layout.config.depth == 4
     assert layout.config.width == 16 + 15
     assert layout.config.hidden == 4 * 8
@@ -114,7 +114,7 @@ def test_unit_sensitivity_matches_autograd():
     s = unit_sensitivity(net, x)
     xg = x.clone().requires_grad_(True)
     tr = net.trace(xg)
-    V, W, _ = net.matrices()
+    W = net.matrices().W
     for ell, h in enumerate(tr.hidden):
         for m in range(h.shape[1]):
             grads = torch.stack(
