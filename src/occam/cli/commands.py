@@ -14,3 +14,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(circuit_cmds.app, name="circuit")
     app.add_typer(tetrakis_cmds.app, name="tetrakis")
     app.add_typer(rnorm_cmds.app, name="rnorm")
+    from occam.cli.compositional_cmds import compositional_cmd
+
+    app.command("compositional")(compositional_cmd)

@@ -41,7 +41,7 @@ from occam.htmc.tables import FixedPointCircuit
 
 __all__ = ["MLMCCircuit", "MLMCError", "MLMCStats", "build_mlmc", "choose_log2_inv_p"]
 
-_EXACT_PATTERNS = 4096
+_EXACT_PATTERNS = 64
 
 
 class MLMCError(OccamError, ValueError):
@@ -125,7 +125,7 @@ class MLMCCircuit:
 
     def expected_size(self, *, n_samples: int = 200, seed: int = 0) -> tuple[float, float]:
         """(E[size of the realised circuit], its standard error). Exact (SE 0) by enumerating
-        the selection patterns (B_k per copy) when there are at most 4096; otherwise a Monte
+        the selection patterns (B_k per copy) when there are at most 64; otherwise a Monte
         Carlo mean over ``n_samples`` random draws."""
         key = (n_samples, seed)
         if key in self._size_cache:
