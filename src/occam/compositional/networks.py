@@ -118,7 +118,25 @@ def graph_resnet(
         init_scale=init_scale,
         masks=graph_masks(layout, graph),
     )
+    _rescale_for_fan_in(net, layout, graph, hidden_per_node)
     return net, layout
+
+
+def _rescale_for_fan_in(net: ResNet, layout: GraphLayout, graph, hidden_per_node: int) -> None:
+    """Rescale the initial weights to the fan-in the masks leave: ResNet's initialisation
+    V ~ N(0, 2/(w+1)), W ~ N(0, 1/(k·L)), V_out ~ N(0, 1/(w+1)) assumes dense matrices; a node
+    block reads only its children's coordinates and the bias (fan-in m_v) and writes from h
+    units, so V rows are multiplied by sqrt((w+1)/m_v), W by sqrt(k/h) and V_out by
+    sqrt((w+1)/(r+1)). Without it the signal shrinks with every masked block."""
+    c = layout.config
+    with torch.no_grad():
+        for v in graph.internal:
+            ell = layout.block[v]
+            fan_in = sum(len(layout.coords[ch]) for ch in graph.children[v]) + 1
+            rows = list(layout.units[v])
+            net.V[ell][rows] *= ((c.width + 1) / fan_in) ** 0.5
+            net.W[ell][:, rows] *= (c.hidden / hidden_per_node) ** 0.5
+        net.V_out *= ((c.width + 1) / (len(layout.coords[graph.output]) + 1)) ** 0.5
 
 
 def dense_resnet(
