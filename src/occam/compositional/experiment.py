@@ -20,7 +20,6 @@ verdict per claim tested) into the output folder and returns a summary dict.
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from collections.abc import Callable
@@ -369,12 +368,83 @@ def _min_size(points: list[tuple[float, float]], eps: float) -> float:
     return float(min(ok)) if ok else math.inf
 
 
+def _convexity_mlmc(levels, xb, hx, cfg):
+    """MLMC estimators of (f+g)/2 over every window [k0, K'] of the naive-sum hierarchy and
+    1, 2, 4 copies: expected size, RMSE to (f+g)/2 over draws, and 5 realised draws each (real
+    circuits, simulated) as (error, size) points."""
+    from occam.htmc.mlmc import build_mlmc, choose_log2_inv_p
+
+    K = len(levels)
+    mlmc_rows, realised = [], []
+    for top in range(2, K + 1):
+        for k0 in range(1, top):
+            lv = levels[k0 - 1 : top]
+            j = choose_log2_inv_p(lv, xb)
+            for copies in (1, 2, 4):
+                m = build_mlmc(lv, j, copies=copies)
+                st = m.measure(
+                    xb, cfg.convexity_draws, seed=top * 100 + k0 * 10 + copies, target=hx
+                )
+                size, size_se = m.expected_size(n_samples=cfg.convexity_size_samples)
+                mlmc_rows.append(
+                    {
+                        "k0": k0,
+                        "K": top,
+                        "copies": copies,
+                        "log2_inv_p": str(j),
+                        "expected_size": size,
+                        "expected_size_se": size_se,
+                        "rmse": math.sqrt(st.mse_to_target),
+                        "z_score": st.z_score,
+                        "full_circuit_size": m.circuit.size,
+                    }
+                )
+                draw_rng = np.random.default_rng(top * 1000 + k0 * 10 + copies)
+                for _ in range(5):  # realised draws: real circuits, simulated
+                    coins = draw_rng.integers(0, 2, m.n_coins).astype(bool)
+                    real = m.realize(coins)
+                    z = m.values(xb, np.tile(coins, (len(xb), 1)))
+                    realised.append((float(np.sqrt(np.mean((hx - z) ** 2))), real.size))
+    return mlmc_rows, realised
+
+
+def _convexity_table(points, mlmc_rows, realised):
+    """γ̂ fits of the hierarchies and, on an ε grid, the sizes needed by each construction."""
+    from occam.stats import loglog_fit
+
+    fits = {}
+    for name in ("f", "g", "h direct"):
+        pts = [(e, s) for e, s in points[name] if s > 0 and e > 0]
+        if len(pts) >= 3:
+            fit = loglog_fit([1 / e for e, _ in pts], [s for _, s in pts])
+            fits[name] = {"gamma": fit.slope, "ci_low": fit.ci_low, "ci_high": fit.ci_high}
+    # ε grid: just above every level error of f, g and the direct table of (f+g)/2
+    errs = sorted({e for name in ("f", "g", "h direct") for e, _ in points[name][1:]})
+    eps_values = [e * 1.05 for e in errs]
+    table = []
+    mlmc_pts = [(r["rmse"], r["expected_size"]) for r in mlmc_rows]
+    for eps in eps_values:
+        cf, cg = _min_size(points["f"], eps), _min_size(points["g"], eps)
+        table.append(
+            {
+                "eps": eps,
+                "size_f": cf,
+                "size_g": cg,
+                "max_fg": max(cf, cg),
+                "direct_h": _min_size(points["h direct"], eps),
+                "naive_sum": _min_size(points["h naive sum"], eps),
+                "mlmc_expected": _min_size(mlmc_pts, eps),
+                "mlmc_realised_best": _min_size(realised, eps),
+            }
+        )
+    return table, fits
+
+
 def experiment_convexity(cfg: CompositionalExperimentConfig, progress: Progress) -> dict:
+    """Experiment (iv): hierarchies of f, g, (f+g)/2 (direct) and (A^f_k + A^g_k)/2 (naive sum),
+    their frontiers, the MLMC estimators of (f+g)/2, and the sizes needed at each ε."""
     from occam.circuits.encoding import ints_to_bits, quantize
     from occam.compositional.targets import random_node
-    from occam.htmc.mlmc import build_mlmc, choose_log2_inv_p
-    from occam.htmc.tables import table_circuit  # noqa: F401  (levels use it)
-    from occam.stats import loglog_fit
 
     a, K = cfg.convexity_arity, cfg.convexity_levels
     rng = np.random.default_rng(cfg.seed + 77)
@@ -405,63 +475,9 @@ def experiment_convexity(cfg: CompositionalExperimentConfig, progress: Progress)
             frontier_rows.append({"function": name, "level": k, "size": c.size, "error_l2": err})
         points[name] = pts
     progress("(iv) hierarchies built")
-    mlmc_rows, realised = [], []
-    hx = h(x)
-    for top in range(2, K + 1):
-        for k0 in range(1, top):
-            lv = levels["h naive sum"][k0 - 1 : top]
-            j = choose_log2_inv_p(lv, xb)
-            for copies in (1, 2, 4):
-                m = build_mlmc(lv, j, copies=copies)
-                st = m.measure(
-                    xb, cfg.convexity_draws, seed=top * 100 + k0 * 10 + copies, target=hx
-                )
-                size, size_se = m.expected_size(n_samples=cfg.convexity_size_samples)
-                mlmc_rows.append(
-                    {
-                        "k0": k0,
-                        "K": top,
-                        "copies": copies,
-                        "log2_inv_p": str(j),
-                        "expected_size": size,
-                        "expected_size_se": size_se,
-                        "rmse": math.sqrt(st.mse_to_target),
-                        "z_score": st.z_score,
-                        "full_circuit_size": m.circuit.size,
-                    }
-                )
-                draw_rng = np.random.default_rng(top * 1000 + k0 * 10 + copies)
-                for _ in range(5):  # realised draws: real circuits, simulated
-                    coins = draw_rng.integers(0, 2, m.n_coins).astype(bool)
-                    real = m.realize(coins)
-                    z = m.values(xb, np.tile(coins, (len(xb), 1)))
-                    realised.append((float(np.sqrt(np.mean((hx - z) ** 2))), real.size))
+    mlmc_rows, realised = _convexity_mlmc(levels["h naive sum"], xb, h(x), cfg)
     progress("(iv) MLMC estimators measured")
-    fits = {}
-    for name in ("f", "g", "h direct"):
-        pts = [(e, s) for e, s in points[name] if s > 0 and e > 0]
-        if len(pts) >= 3:
-            fit = loglog_fit([1 / e for e, _ in pts], [s for _, s in pts])
-            fits[name] = {"gamma": fit.slope, "ci_low": fit.ci_low, "ci_high": fit.ci_high}
-    # ε grid: just above every level error of f, g and the direct table of (f+g)/2
-    errs = sorted({e for name in ("f", "g", "h direct") for e, _ in points[name][1:]})
-    eps_values = [e * 1.05 for e in errs]
-    table = []
-    mlmc_pts = [(r["rmse"], r["expected_size"]) for r in mlmc_rows]
-    for eps in eps_values:
-        cf, cg = _min_size(points["f"], eps), _min_size(points["g"], eps)
-        table.append(
-            {
-                "eps": eps,
-                "size_f": cf,
-                "size_g": cg,
-                "max_fg": max(cf, cg),
-                "direct_h": _min_size(points["h direct"], eps),
-                "naive_sum": _min_size(points["h naive sum"], eps),
-                "mlmc_expected": _min_size(mlmc_pts, eps),
-                "mlmc_realised_best": _min_size(realised, eps),
-            }
-        )
+    table, fits = _convexity_table(points, mlmc_rows, realised)
     return {"frontier": frontier_rows, "mlmc": mlmc_rows, "table": table, "fits": fits}
 
 
@@ -495,363 +511,6 @@ def experiment_mlmc_acceptance(cfg: CompositionalExperimentConfig, progress: Pro
     }
 
 
-# -- verdicts --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Verdict:
-    """One claim of a seed, its measured outcome and the verdict (supported / not supported /
-    inconclusive) with the numbers that decide it."""
-
-    source: str
-    claim: str
-    measured: str
-    verdict: str
-
-
-def _cell(summary: list[dict], target: str, d: int, n: int, net: str) -> float:
-    for r in summary:
-        if (r["target"], r["d"], r["n"], r["network"]) == (target, d, n, net):
-            return r["mean"]
-    return math.nan
-
-
-def verdict_sparse_vs_dense(summary: list[dict], cfg) -> Verdict:
-    cells = [(d, n) for d in cfg.d_values for n in cfg.n_values]
-    wins = [
-        (d, n)
-        for d, n in cells
-        if _cell(summary, "compositional", d, n, "sparse")
-        < _cell(summary, "compositional", d, n, "dense")
-    ]
-    big = [(d, n) for d, n in cells if d == max(cfg.d_values)]
-    big_wins = [c for c in big if c in wins]
-    detail = ", ".join(
-        f"d={d},n={n}: {_cell(summary, 'compositional', d, n, 'sparse'):.3f} vs "
-        f"{_cell(summary, 'compositional', d, n, 'dense'):.3f}"
-        for d, n in cells
-    )
-    if len(wins) == len(cells):
-        v = "supported"
-    elif len(wins) <= len(cells) // 3:
-        v = "not supported"
-    else:
-        v = "inconclusive"
-    return Verdict(
-        "seed 003, Sec. 4.1 / Thm 7",
-        "A network whose architecture reflects the sparse graph of a compositional target learns "
-        "it better than a dense network (sparse error < dense error in every (d, n) cell).",
-        f"sparse wins {len(wins)}/{len(cells)} cells ({len(big_wins)}/{len(big)} at the largest "
-        f"d); relative test error sparse vs dense: {detail}",
-        v,
-    )
-
-
-def verdict_curse(summary: list[dict], cfg) -> Verdict:
-    n = max(cfg.n_values)
-    nets = cfg.networks
-    comp = {d: _cell(summary, "compositional", d, n, "sparse") for d in cfg.d_values}
-    ctrl = {d: min(_cell(summary, "control", d, n, net) for net in nets) for d in cfg.d_values}
-    gaps = {d: ctrl[d] - comp[d] for d in cfg.d_values}
-    ds = sorted(cfg.d_values)
-    growing = all(gaps[b] >= gaps[a] for a, b in itertools.pairwise(ds))
-    positive = all(g > 0 for g in gaps.values())
-    v = (
-        "supported"
-        if positive and growing
-        else ("not supported" if not positive else "inconclusive")
-    )
-    return Verdict(
-        "seed 003, Thm 7",
-        "Compositional targets avoid the curse of dimensionality for graph-reflecting deep nets, "
-        "generic smooth functions of the same dimension and variance do not: at fixed n the gap "
-        "(best error on the control − sparse-net error on the compositional target) is positive "
-        "and grows with d.",
-        f"n={n}: "
-        + "; ".join(
-            f"d={d}: compositional/sparse {comp[d]:.3f}, control/best {ctrl[d]:.3f}" for d in ds
-        ),
-        v,
-    )
-
-
-def verdict_recovery(rows: list[dict]) -> Verdict:
-    last = {}
-    for r in rows:
-        key = (r["network"], r["lam"])
-        if key not in last or r["step"] > last[key]["step"]:
-            last[key] = r
-    base = last.get(("dense", 0.0), {}).get("coverage", 0.0)
-    reg = {k: v["coverage"] for k, v in last.items() if k[0] not in ("dense", "sparse")}
-    best_key = max(reg, key=reg.get) if reg else None
-    best = reg.get(best_key, 0.0) if best_key else 0.0
-    peak = max((r["coverage"] for r in rows if r["network"] not in ("dense", "sparse")), default=0)
-    if best >= 0.5 and best > base:
-        v = "supported"
-    elif peak <= base + 0.1:
-        v = "not supported"
-    else:
-        v = "inconclusive"
-    return Verdict(
-        "seed 003, Sec. 4.2",
-        "When the graph is unknown, ℓ1-type regularisation of a dense network finds it: a unit "
-        "recovers each internal node's leaf set (coverage ≥ 0.5, above the unregularised net).",
-        f"final coverage: unregularised dense {base:.2f}; best regularised {best:.2f} "
-        f"({best_key[0] if best_key else '-'}, λ={best_key[1] if best_key else '-'}); peak over "
-        "training " + f"{peak:.2f}",
-        v,
-    )
-
-
-def verdict_circuits(rows: list[dict], cfg) -> Verdict:
-    from occam.stats import loglog_fit
-
-    per = {}
-    for r in rows:
-        if r["construction"] == "per-node" and r["found"]:
-            per.setdefault(r["d"], []).append(r["size"])
-    ds = sorted(per)
-    sizes = [float(np.mean(per[d])) for d in ds]
-    fit = loglog_fit(ds, sizes) if len(ds) >= 2 else None
-    ctrl = {
-        r["d"]: r for r in rows if r["target"] == "control" and r["seed"] == cfg.circuit_seeds[0]
-    }
-    ctrl_txt = "; ".join(
-        f"d={d}: "
-        + (
-            f"{ctrl[d]['size']} gates"
-            if ctrl[d]["found"]
-            else f"none ≤ 2^{cfg.flat_max_bits} table rows"
-        )
-        for d in sorted(ctrl)
-    )
-    per_d = dict(zip(ds, sizes, strict=True))
-    control_worse = all(
-        (not ctrl[d]["found"]) or ctrl[d]["size"] > per_d.get(d, math.inf) for d in ctrl if d >= 4
-    )
-    if fit is not None and fit.slope <= 3.0 and control_worse and len(ds) == len(ctrl):
-        v = "supported (for these constructions)"
-    elif fit is not None and fit.slope > 4.0:
-        v = "not supported"
-    else:
-        v = "inconclusive"
-    slope = f"{fit.slope:.2f} [{fit.ci_low:.2f}, {fit.ci_high:.2f}]" if fit else "-"
-    return Verdict(
-        "seed 003, Thm 8 (Boolean version) / SPEC 13",
-        "Circuit size at fixed error grows polynomially in d for compositional targets (per-node "
-        "circuits composed with clamps), exponentially for the generic control.",
-        f"per-node sizes {dict(zip(ds, [int(s) for s in sizes], strict=True))}, log-log slope in d "
-        f"{slope}; control flat tables: {ctrl_txt}. Only upper bounds on C(f, ε): a cleverer "
-        "circuit for the control is not ruled out.",
-        v,
-    )
-
-
-def verdict_eq1(rows: list[dict]) -> Verdict:
-    comp = [r for r in rows if r.get("verified") is not None]
-    ok = [
-        r
-        for r in comp
-        if r["total_error"] <= r["sum_telescoping"] + 1e-12 <= r["sum_bound"] + 2e-12
-    ]
-    ratios = [r["sum_bound"] / r["total_error"] for r in comp if r["total_error"] > 0]
-    verified = all(r["verified"] for r in comp)
-    return Verdict(
-        "seed 000, eq. (1) and Prop 5",
-        "The error of a composition is at most the sum over stages of (downstream Lipschitz "
-        "constant) × (stage error on the pushforward distribution); clamps to the known range "
-        "between stages keep each stage on its range.",
-        f"{len(ok)}/{len(comp)} compositions satisfy total ≤ Σ telescoping ≤ Σ bound "
-        f"(circuits verified bit for bit: {verified}); bound/total ratio "
-        f"{min(ratios, default=math.nan):.2f}–{max(ratios, default=math.nan):.2f}",
-        "supported" if comp and len(ok) == len(comp) and verified else "not supported",
-    )
-
-
-def verdict_mlmc(acc: dict) -> Verdict:
-    zs = [abs(r["z_score"]) for r in acc["rows"]]
-    ok = max(zs) <= 3 and abs(acc["slope"] + 1) <= 0.1
-    return Verdict(
-        "seed 000, Thm 4 (proof) / SPEC 10",
-        "The MLMC combiner is unbiased for the finest level A_K, and averaging n copies divides "
-        "its variance by n.",
-        f"max |z| of the mean over {acc['rows'][0]['n_draws']} draws: {max(zs):.2f} (≤ 3 needed); "
-        f"variance slope in n {acc['slope']:.3f} (CI {acc['slope_ci'][0]:.3f}, "
-        f"{acc['slope_ci'][1]:.3f}; within 0.1 of −1 needed)",
-        "supported" if ok else "not supported",
-    )
-
-
-def verdict_convexity(conv: dict) -> Verdict:
-    from occam.stats import loglog_fit
-
-    t = [
-        r
-        for r in conv["table"]
-        if math.isfinite(r["mlmc_expected"]) and math.isfinite(r["max_fg"]) and r["max_fg"] > 0
-    ]
-    ratios = [r["mlmc_expected"] / r["max_fg"] for r in t]
-    naive = [r["naive_sum"] / r["max_fg"] for r in t]
-    gam = [v["gamma"] for k, v in conv["fits"].items() if k in ("f", "g")]
-    htmc = bool(gam) and min(gam) > 2
-    txt = ", ".join(f"ε={r['eps']:.3g}: {q:.2f}" for r, q in zip(t, ratios, strict=True))
-    if len(t) >= 4:
-        fit = loglog_fit([1 / r["eps"] for r in t], ratios)
-        trend = fit.slope
-        v = (
-            "supported"
-            if htmc and trend <= 0.25
-            else "not supported"
-            if htmc and trend > 0.5
-            else "inconclusive"
-        )
-        trend_txt = f"log-log slope of the ratio in 1/ε {trend:.2f}"
-    else:
-        v, trend_txt = "inconclusive", f"only {len(t)} ε values with an MLMC circuit"
-    return Verdict(
-        "seed 000, Thm 4",
-        "For γ > 2 the size needed for (f+g)/2 at error ε is within a constant of the larger of "
-        "the "
-        "sizes for f and g (convexity), shown by the MLMC combiner.",
-        f"γ̂(f), γ̂(g) = {', '.join(f'{g:.2f}' for g in gam)}; E[size of MLMC]/max(C_f, C_g): {txt}; "
-        f"{trend_txt}. The naive sum of the two circuits gives ratios "
-        f"{min(naive, default=math.nan):.2f}–{max(naive, default=math.nan):.2f}, so for a pair "
-        "convexity up to a constant needs no MLMC; Thm 4's content (many summands) is not tested "
-        "here. Truth-table hierarchies of 3-input functions, not compiled frontiers.",
-        v,
-    )
-
-
-# -- figures ---------------------------------------------------------------------------------------
-def _figure(ncols: int = 1, width: float = 4.2):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width * ncols, 3.6), layout="constrained")
-    return fig, fig.subplots(1, ncols, squeeze=False)[0]
-
-
-def _save(fig, path: Path) -> Path:
-    import io
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from occam._atomic import atomic_write_bytes
-
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    atomic_write_bytes(path, buf.getvalue())
-    return path
-
-
-def plot_error_vs_n(summary: list[dict], cfg, path: Path) -> Path:
-    fig, axes = _figure(len(cfg.d_values))
-    for ax, d in zip(axes, cfg.d_values, strict=True):
-        for net in cfg.networks:
-            for target, style in (("compositional", "-"), ("control", ":")):
-                pts = [
-                    r for r in summary if (r["target"], r["d"], r["network"]) == (target, d, net)
-                ]
-                if pts:
-                    ax.errorbar(
-                        [r["n"] for r in pts],
-                        [r["mean"] for r in pts],
-                        yerr=[r["std"] for r in pts],
-                        ls=style,
-                        marker=".",
-                        label=f"{net} ({target[:4]})",
-                    )
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_title(f"d = {d}")
-        ax.set_xlabel("n")
-        ax.grid(True, which="both", alpha=0.3)
-    axes[0].set_ylabel("test RMSE / std(f)")
-    axes[-1].legend(fontsize=6)
-    return _save(fig, path)
-
-
-def plot_recovery(rows: list[dict], path: Path) -> Path:
-    fig, axes = _figure(2)
-    for key in sorted({(r["network"], r["lam"]) for r in rows}):
-        pts = [r for r in rows if (r["network"], r["lam"]) == key]
-        for ax, metric in zip(axes, ("coverage", "precision"), strict=True):
-            ax.plot(
-                [r["step"] for r in pts],
-                [r[metric] for r in pts],
-                marker=".",
-                label=f"{key[0]} λ={key[1]:g}",
-            )
-    for ax, metric in zip(axes, ("coverage", "precision"), strict=True):
-        ax.set_xlabel("training step")
-        ax.set_title(metric)
-        ax.grid(True, alpha=0.3)
-    axes[0].legend(fontsize=6)
-    return _save(fig, path)
-
-
-def plot_circuits(rows: list[dict], path: Path) -> Path:
-    fig, axes = _figure(1, 5.0)
-    ax = axes[0]
-    for target, construction in (
-        ("compositional", "per-node"),
-        ("compositional", "flat table"),
-        ("control", "flat table"),
-    ):
-        pts = [
-            r
-            for r in rows
-            if (r["target"], r["construction"]) == (target, construction) and r["found"]
-        ]
-        ds = sorted({r["d"] for r in pts})
-        if ds:
-            ax.plot(
-                ds,
-                [np.mean([r["size"] for r in pts if r["d"] == d]) for d in ds],
-                marker="o",
-                label=f"{target}, {construction}",
-            )
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("d")
-    ax.set_ylabel("gates at relative error ε")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    return _save(fig, path)
-
-
-def plot_convexity(conv: dict, acc: dict, path: Path) -> Path:
-    fig, axes = _figure(2)
-    ax = axes[0]
-    t = conv["table"]
-    for key in ("size_f", "size_g", "direct_h", "naive_sum", "mlmc_expected"):
-        ys = [r[key] if math.isfinite(r[key]) and r[key] > 0 else np.nan for r in t]
-        ax.plot([r["eps"] for r in t], ys, marker="o", label=key)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("ε (L²)")
-    ax.set_ylabel("gates")
-    ax.set_title("size needed at error ε")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
-    ax = axes[1]
-    ax.loglog(
-        [r["copies"] for r in acc["rows"]],
-        [r["variance"] for r in acc["rows"]],
-        "o-",
-        label="measured",
-    )
-    ax.loglog(
-        [r["copies"] for r in acc["rows"]],
-        [r["variance_theory"] for r in acc["rows"]],
-        "--",
-        label="Σ(1/p−1)E ΔA² / n",
-    )
-    ax.set_xlabel("copies n")
-    ax.set_title("MLMC variance")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
-    return _save(fig, path)
-
-
 # -- run -------------------------------------------------------------------------------------------
 def run(
     config: CompositionalExperimentConfig | None = None,
@@ -860,6 +519,14 @@ def run(
 ) -> dict:
     """Run the four experiments, write tables, figures and the report into ``out_dir``; returns
     the summary (verdicts, timings, paths)."""
+    from occam.compositional.experiment_report import (
+        build_report,
+        plot_circuits,
+        plot_convexity,
+        plot_error_vs_n,
+        plot_recovery,
+    )
+    from occam.compositional.verdicts import all_verdicts
     from occam.report import write_csv, write_json
 
     cfg = config or CompositionalExperimentConfig()
@@ -897,15 +564,7 @@ def run(
         "circuits": plot_circuits(circ, out / "circuit_size_vs_d.png"),
         "convexity": plot_convexity(conv, acc, out / "convexity_mlmc.png"),
     }
-    verdicts = [
-        verdict_sparse_vs_dense(summary, cfg),
-        verdict_curse(summary, cfg),
-        verdict_recovery(rec),
-        verdict_circuits(circ, cfg),
-        verdict_eq1(circ),
-        verdict_mlmc(acc),
-        verdict_convexity(conv),
-    ]
+    verdicts = all_verdicts(cfg, summary, rec, circ, acc, conv)
     result = {
         "config": cfg.to_dict(),
         "timings_s": timings,
@@ -914,223 +573,6 @@ def run(
         "convexity_fits": conv["fits"],
     }
     write_json(out / "summary.json", result)
-    _report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings).write(out)
+    build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings).write(out)
     say(f"report written to {out / 'report.md'}")
     return result
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return "—" if not math.isfinite(v) else f"{v:.4g}"
-    return str(v)
-
-
-def _report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings):
-    from occam.report import Report
-
-    r = Report("Compositional sparsity, MLMC and composition (SPEC 13, SPEC 10)")
-    r.paragraph(
-        f"Targets: random compositional functions on the binary tree (node family `{cfg.family}`: "
-        "g(u) = Σ_j c_j tanh(w_jᵀu + b_j), 4 units, ‖w_j‖ = 2, Σ|c_j| = 1, so every node maps "
-        "[−1, 1]² into [−1, 1] with per-argument derivative bounds ≤ 2) on Ω = [−1, 1]^d, and a "
-        "generic smooth control (a Gaussian-process sample, squared-exponential kernel, "
-        "lengthscale 1, 512 random Fourier features) with the target's mean and standard "
-        "deviation. Networks: the graph-reflecting sparse ResNet (masks from the tree, "
-        f"{cfg.hidden_per_node} hidden units and {cfg.node_width} residual coordinates per node, "
-        "initial weights rescaled to the masked fan-in), the dense ResNet of the same (w, k, L), "
-        f"and dense ResNets trained with ℓ1, path-norm and Occam R̃ penalties (λ = {cfg.lams}); "
-        f"Adam, lr {cfg.lr} cosine, {cfg.steps} steps, batch {cfg.batch_size}, the same for every "
-        "network. Errors are test RMSE / std(f) on a fresh uniform sample. The per-node sizes "
-        "(16 units, 2 coordinates) and the fan-in rescaling were chosen in a pilot of 3 instances "
-        "(d = 8, 16, n = 1024, 200 steps) after 8 units and 1 coordinate left some node blocks "
-        "dead; the dense nets' learning rate was not tuned separately."
-        + (
-            " This is a --quick run: 200 steps leave every network under-trained, so its "
-            "verdicts are indicative only."
-            if cfg.steps < 1000
-            else ""
-        )
-    )
-    r.heading("Claims and verdicts")
-    r.table(
-        ["source", "claim", "measured", "verdict"],
-        [[v.source, v.claim, v.measured, v.verdict] for v in verdicts],
-    )
-    r.heading("(i) Test error versus n")
-    nets = list(cfg.networks)
-    rows = []
-    for target in ("compositional", "control"):
-        for d in cfg.d_values:
-            for n in cfg.n_values:
-                cells = []
-                for net in nets:
-                    m = [
-                        s
-                        for s in summary
-                        if (s["target"], s["d"], s["n"], s["network"]) == (target, d, n, net)
-                    ]
-                    cells.append(f"{m[0]['mean']:.3f} ± {m[0]['std']:.3f}" if m else "—")
-                rows.append([target, d, n, *cells])
-    r.table(["target", "d", "n", *nets], rows)
-    r.figure(
-        figs["error"],
-        "relative test error versus n (mean ± std over seeds); solid: "
-        "compositional target, dotted: control",
-    )
-    r.heading("(ii) Graph recovery versus regulariser strength")
-    r.paragraph(
-        f"d = {cfg.recovery_d}, n = {cfg.recovery_n}, {cfg.recovery_steps} steps; τ = 1e-3 × the "
-        "largest unit sensitivity (fixed in advance). Coverage is the fraction of internal nodes "
-        "(output excluded) whose leaf set some unit recovers exactly; precision/recall are over "
-        "(unit, input) pairs against each unit's best-matching node."
-    )
-    last = {}
-    for row in rec:
-        key = (row["network"], row["lam"])
-        if key not in last or row["step"] > last[key]["step"]:
-            last[key] = row
-    r.table(
-        [
-            "network",
-            "λ",
-            "precision",
-            "recall",
-            "coverage",
-            "active units",
-            "mean support",
-            "full-support fraction",
-            "test error",
-        ],
-        [
-            [
-                k[0],
-                _fmt(k[1]),
-                _fmt(v["precision"]),
-                _fmt(v["recall"]),
-                _fmt(v["coverage"]),
-                v["n_active"],
-                _fmt(v["mean_support"]),
-                _fmt(v["full_support_fraction"]),
-                _fmt(v["rel_test_error"]),
-            ]
-            for k, v in last.items()
-        ],
-    )
-    r.figure(figs["recovery"], "coverage and precision over training")
-    r.heading("(iii) Verified circuit size versus d at fixed error")
-    r.paragraph(
-        f"ε = {cfg.circuit_eps_rel} × std(f) (L² on {cfg.circuit_n_eval} uniform points). "
-        "Per-node: "
-        "truth-table circuits of each quantised node function (not compiled networks), composed "
-        "with clamps; flat table: one table over all d·k input bits, built only up to "
-        f"2^{cfg.flat_max_bits} rows. Every size is that of a built circuit whose error was "
-        "measured by simulating it."
-    )
-    r.table(
-        ["d", "seed", "target", "construction", "found", "gates", "k", "F", "error", "ε"],
-        [
-            [
-                c["d"],
-                c["seed"],
-                c["target"],
-                c["construction"],
-                c["found"],
-                _fmt(c["size"]),
-                _fmt(c["k"]),
-                _fmt(c["frac_bits"]),
-                _fmt(c["error_l2"]),
-                _fmt(c["eps"]),
-            ]
-            for c in circ
-        ],
-    )
-    dmax = max((s["d"] for s in stages), default=None)
-    sel = [s for s in stages if s["d"] == dmax and s["seed"] == cfg.circuit_seeds[0]]
-    if sel:
-        tot = next(
-            c
-            for c in circ
-            if c["d"] == dmax
-            and c["construction"] == "per-node"
-            and c["seed"] == cfg.circuit_seeds[0]
-        )
-        r.paragraph(
-            f"Eq. (1) account of the per-node circuit at d = {dmax}: measured total "
-            f"{_fmt(tot.get('total_error'))}, Σ telescoping terms "
-            f"{_fmt(tot.get('sum_telescoping'))},"
-            f" Σ bound terms {_fmt(tot.get('sum_bound'))}."
-        )
-        r.table(
-            [
-                "stage",
-                "gates",
-                "clamp gates",
-                "‖g − A‖ on π_j",
-                "Lip downstream",
-                "bound term",
-                "measured term ‖H_{j−1} − H_j‖",
-            ],
-            [
-                [
-                    s["name"],
-                    s["size"],
-                    s["clamp_gates"],
-                    _fmt(s["local_error"]),
-                    _fmt(s["lipschitz_downstream"]),
-                    _fmt(s["bound_term"]),
-                    _fmt(s["telescoping_term"]),
-                ]
-                for s in sel
-            ],
-        )
-    r.figure(figs["circuits"], "gates at fixed relative error versus d")
-    r.heading("(iv) Convexity (Thm 4) with the MLMC combiner")
-    r.paragraph(
-        "The compiler's frontiers were not available on this branch, so the hierarchies are "
-        f"truth-table circuits of two random 3-input tanh functions f, g at grid levels "
-        f"k = 1..{cfg.convexity_levels} on a common {cfg.convexity_levels}-bit encoding. "
-        "(f+g)/2 is built (a) by the MLMC combiner over the levels (A^f_k + A^g_k)/2 (expected "
-        "size over the coins; RMSE over draws and points), (b) by the naive sum of the two "
-        "circuits, and (c) as its own table (the baseline standing in for a compiled network "
-        "trained on (f+g)/2). γ̂ fits: "
-        + ", ".join(
-            f"{k}: {v['gamma']:.2f} [{v['ci_low']:.2f}, {v['ci_high']:.2f}]"
-            for k, v in conv["fits"].items()
-        )
-    )
-    keys = [
-        "eps",
-        "size_f",
-        "size_g",
-        "max_fg",
-        "direct_h",
-        "naive_sum",
-        "mlmc_expected",
-        "mlmc_realised_best",
-    ]
-    r.table(keys, [[_fmt(float(row[k])) for k in keys] for row in conv["table"]])
-    r.paragraph(
-        f"MLMC acceptance (issue 20): hierarchy sizes {acc['sizes']}, log2(1/p) = "
-        f"{acc['log2_inv_p']}, variance slope in n {acc['slope']:.3f}."
-    )
-    r.table(
-        ["copies", "circuit gates", "mean error T", "SE", "z", "variance", "theory"],
-        [
-            [
-                a["copies"],
-                a["circuit_size"],
-                _fmt(a["mean_error"]),
-                _fmt(a["mean_error_se"]),
-                _fmt(a["z_score"]),
-                _fmt(a["variance"]),
-                _fmt(a["variance_theory"]),
-            ]
-            for a in acc["rows"]
-        ],
-    )
-    r.figure(figs["convexity"], "left: size needed at error ε; right: MLMC variance versus copies")
-    r.heading("Timings")
-    r.table(["part", "seconds"], [[k, f"{v:.1f}"] for k, v in timings.items()])
-    return r
