@@ -20,6 +20,7 @@ verdict per claim tested) into the output folder and returns a summary dict.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -72,6 +73,7 @@ class CompositionalExperimentConfig:
     convexity_arity: int = 3
     convexity_draws: int = 400
     convexity_size_samples: int = 40
+    convexity_budgets: tuple[float, ...] = (1.0, 0.5, 0.25)
     mlmc_draws: int = 1000
     seed: int = 0
 
@@ -89,6 +91,7 @@ class CompositionalExperimentConfig:
             convexity_levels=4,
             convexity_draws=200,
             convexity_size_samples=10,
+            convexity_budgets=(1.0, 0.25),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -379,11 +382,14 @@ def _convexity_mlmc(levels, xb, hx, cfg):
     for top in range(2, K + 1):
         for k0 in range(1, top):
             lv = levels[k0 - 1 : top]
-            j = choose_log2_inv_p(lv, xb)
-            for copies in (1, 2, 4):
+            for budget, copies in itertools.product(cfg.convexity_budgets, (1, 2, 4)):
+                j = choose_log2_inv_p(lv, xb, budget_ratio=budget)
                 m = build_mlmc(lv, j, copies=copies)
                 st = m.measure(
-                    xb, cfg.convexity_draws, seed=top * 100 + k0 * 10 + copies, target=hx
+                    xb,
+                    cfg.convexity_draws,
+                    seed=top * 100 + k0 * 10 + copies + int(budget * 4),
+                    target=hx,
                 )
                 size, size_se = m.expected_size(n_samples=cfg.convexity_size_samples)
                 mlmc_rows.append(
@@ -391,6 +397,7 @@ def _convexity_mlmc(levels, xb, hx, cfg):
                         "k0": k0,
                         "K": top,
                         "copies": copies,
+                        "budget_ratio": budget,
                         "log2_inv_p": str(j),
                         "expected_size": size,
                         "expected_size_se": size_se,
@@ -399,7 +406,7 @@ def _convexity_mlmc(levels, xb, hx, cfg):
                         "full_circuit_size": m.circuit.size,
                     }
                 )
-                draw_rng = np.random.default_rng(top * 1000 + k0 * 10 + copies)
+                draw_rng = np.random.default_rng(top * 1000 + k0 * 10 + copies + int(budget * 4))
                 for _ in range(5):  # realised draws: real circuits, simulated
                     coins = draw_rng.integers(0, 2, m.n_coins).astype(bool)
                     real = m.realize(coins)

@@ -286,10 +286,14 @@ def _section_convexity(r, cfg, conv, acc) -> None:
         "The compiler's frontiers were not available on this branch, so the hierarchies are "
         f"truth-table circuits of two random 3-input tanh functions f, g at grid levels "
         f"k = 1..{cfg.convexity_levels} on a common {cfg.convexity_levels}-bit encoding. "
-        "(f+g)/2 is built (a) by the MLMC combiner over the levels (A^f_k + A^g_k)/2 (expected "
-        "size over the coins; RMSE over draws and points), (b) by the naive sum of the two "
-        "circuits, and (c) as its own table (the baseline standing in for a compiled network "
-        "trained on (f+g)/2). γ̂ fits: "
+        "(f+g)/2 is built (a) by the MLMC combiner over every window [k0, K'] of the levels "
+        "(A^f_k + A^g_k)/2, with p_k ∝ sqrt(V_k/s_k) rounded to powers of two and scaled by "
+        f"the budget ratios {list(cfg.convexity_budgets)}, and 1, 2 or 4 averaged copies "
+        "(`mlmc_expected`: the least expected size over the coins among configurations whose "
+        "RMSE over draws and points is ≤ ε; `mlmc_realised_best`: the least size among 5 "
+        "realised draws per configuration, each a built circuit whose error was measured), "
+        "(b) by the naive sum of the two circuits, and (c) as its own table (the baseline "
+        "standing in for a compiled network trained on (f+g)/2). γ̂ fits: "
         + ", ".join(
             f"{k}: {v['gamma']:.2f} [{v['ci_low']:.2f}, {v['ci_high']:.2f}]"
             for k, v in conv["fits"].items()
