@@ -1,0 +1,32 @@
+"""HTMC: frontiers of built circuits and what they say about a function (SPEC 2.3-2.5).
+
+- :mod:`occam.htmc.frontier`: :class:`Frontier` of (error, gates) points of circuits actually
+  built and simulated, the upper bound C̄(ε), CSV round trip (SPEC 2.3).
+- :mod:`occam.htmc.estimates`: the restricted sup bound sup_{ε ≥ ε_min} ε·C̄(ε)^{1/γ}, the fitted
+  rate γ̂ and prefactor ĉ (SPEC 2.4), and the R-scaling of the paper's sandwich bound.
+- :mod:`occam.htmc.generalization`: the generalisation-bound calculator of SPEC 2.5 (Thm 6).
+- :mod:`occam.htmc.truth_table`: the direct logic-synthesis baseline, truth table + ABC.
+- :mod:`occam.htmc.plot`: log-log plots of frontiers (matplotlib imported on use).
+
+Torch-free: nothing here imports PyTorch.
+"""
+
+from __future__ import annotations
+
+from occam.htmc.estimates import RateFit, RScaling, SupBound, fit_rate, r_scaling, sup_bound
+from occam.htmc.frontier import NORMS, Frontier, FrontierError, FrontierPoint
+from occam.htmc.plot import plot_frontiers
+
+__all__ = [
+    "NORMS",
+    "Frontier",
+    "FrontierError",
+    "FrontierPoint",
+    "RScaling",
+    "RateFit",
+    "SupBound",
+    "fit_rate",
+    "plot_frontiers",
+    "r_scaling",
+    "sup_bound",
+]
