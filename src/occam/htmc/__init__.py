@@ -15,6 +15,12 @@ from __future__ import annotations
 
 from occam.htmc.estimates import RateFit, RScaling, SupBound, fit_rate, r_scaling, sup_bound
 from occam.htmc.frontier import NORMS, Frontier, FrontierError, FrontierPoint
+from occam.htmc.generalization import (
+    GeneralizationBound,
+    HtmcGeneralizationBound,
+    htmc_risk_bound,
+    risk_bound,
+)
 from occam.htmc.plot import plot_frontiers
 
 __all__ = [
@@ -22,11 +28,15 @@ __all__ = [
     "Frontier",
     "FrontierError",
     "FrontierPoint",
+    "GeneralizationBound",
+    "HtmcGeneralizationBound",
     "RScaling",
     "RateFit",
     "SupBound",
     "fit_rate",
+    "htmc_risk_bound",
     "plot_frontiers",
     "r_scaling",
+    "risk_bound",
     "sup_bound",
 ]
