@@ -22,6 +22,7 @@ from occam.htmc.generalization import (
     risk_bound,
 )
 from occam.htmc.plot import plot_frontiers
+from occam.htmc.truth_table import TruthTableCircuit, truth_table_circuit, truth_table_frontier
 
 __all__ = [
     "NORMS",
@@ -33,10 +34,13 @@ __all__ = [
     "RScaling",
     "RateFit",
     "SupBound",
+    "TruthTableCircuit",
     "fit_rate",
     "htmc_risk_bound",
     "plot_frontiers",
     "r_scaling",
     "risk_bound",
     "sup_bound",
+    "truth_table_circuit",
+    "truth_table_frontier",
 ]
