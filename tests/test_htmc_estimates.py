@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from occam.htmc import Frontier, FrontierError, fit_rate, r_scaling, sup_bound
+from occam.htmc import Frontier, FrontierError, estimate, fit_rate, r_scaling, sup_bound
 
 errors = st.floats(min_value=1e-4, max_value=1.0, allow_nan=False)
 point_lists = st.lists(
@@ -176,3 +176,14 @@ def test_sup_bound_ignores_points_dominated_by_the_constant(pts, gamma):
     assume(math.isfinite(b))
     f.add(ce * 1.1, 3)
     assert sup_bound(f, gamma).value == b
+
+
+def test_estimate_combines_fit_and_sup_bound():
+    f = Frontier([(1.0 * s ** (-1 / 2.5), s) for s in (10, 100, 1000, 10000)], constant_error=1.0)
+    est = estimate(f)
+    assert est.rate.gamma == pytest.approx(2.5, rel=1e-9)
+    assert est.sup.gamma == est.rate.gamma
+    assert est.sup.value == sup_bound(f, est.rate.gamma).value
+    assert estimate(f, 3.0).sup.value == sup_bound(f, 3.0).value
+    assert math.isnan(estimate(Frontier([(0.1, 4)])).sup.value)
+    assert est.as_dict()["rate"]["n"] == 4

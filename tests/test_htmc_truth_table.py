@@ -140,3 +140,15 @@ def test_grid_points_cover_every_cell_edge():
     q = quantize(grid, ([0.0, 0.0], [1.0, 2.0]), 2)
     # every cell is hit at its lower corner and just below its upper corner, per coordinate
     assert {tuple(v) for v in q.tolist()} == set(itertools.product(range(4), range(4)))
+
+
+def test_several_scripts_keep_the_smallest():
+    task = get_task("smooth2d")
+    scripts = ("resyn2", "compress2rs; compress2rs", "b")
+    c = truth_table_circuit(task.fn, task.domain, 3, 4, script=scripts, n_eval=500)
+    sizes = c.meta["abc_sizes"]
+    assert list(sizes) == list(scripts)
+    assert c.gates == min(sizes.values()) and sizes[c.script] == c.gates
+    assert c.provenance()["abc"] == c.script
+    with pytest.raises(FrontierError, match="at least one"):
+        truth_table_circuit(task.fn, task.domain, 3, 4, script=[])

@@ -8,12 +8,25 @@
 - :mod:`occam.htmc.truth_table`: the direct logic-synthesis baseline, truth table + ABC.
 - :mod:`occam.htmc.plot`: log-log plots of frontiers (matplotlib imported on use).
 
-Torch-free: nothing here imports PyTorch.
+Torch-free: nothing here imports PyTorch. The truth-table names load on first use (they pull in
+the circuit simulator and numba, which reading a frontier does not need).
 """
 
 from __future__ import annotations
 
-from occam.htmc.estimates import RateFit, RScaling, SupBound, fit_rate, r_scaling, sup_bound
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from occam.htmc.estimates import (
+    HtmcEstimate,
+    RateFit,
+    RScaling,
+    SupBound,
+    estimate,
+    fit_rate,
+    r_scaling,
+    sup_bound,
+)
 from occam.htmc.frontier import NORMS, Frontier, FrontierError, FrontierPoint
 from occam.htmc.generalization import (
     GeneralizationBound,
@@ -22,7 +35,11 @@ from occam.htmc.generalization import (
     risk_bound,
 )
 from occam.htmc.plot import plot_frontiers
-from occam.htmc.truth_table import TruthTableCircuit, truth_table_circuit, truth_table_frontier
+
+if TYPE_CHECKING:  # pragma: no cover
+    from occam.htmc.truth_table import TruthTableCircuit as TruthTableCircuit
+    from occam.htmc.truth_table import truth_table_circuit as truth_table_circuit
+    from occam.htmc.truth_table import truth_table_frontier as truth_table_frontier
 
 __all__ = [
     "NORMS",
@@ -30,11 +47,13 @@ __all__ = [
     "FrontierError",
     "FrontierPoint",
     "GeneralizationBound",
+    "HtmcEstimate",
     "HtmcGeneralizationBound",
     "RScaling",
     "RateFit",
     "SupBound",
     "TruthTableCircuit",
+    "estimate",
     "fit_rate",
     "htmc_risk_bound",
     "plot_frontiers",
@@ -44,3 +63,15 @@ __all__ = [
     "truth_table_circuit",
     "truth_table_frontier",
 ]
+
+_LAZY = {
+    "TruthTableCircuit": "occam.htmc.truth_table",
+    "truth_table_circuit": "occam.htmc.truth_table",
+    "truth_table_frontier": "occam.htmc.truth_table",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'occam.htmc' has no attribute {name!r}")

@@ -32,9 +32,11 @@ from occam.htmc.frontier import Frontier, FrontierError
 from occam.stats import LogLogFit, loglog_fit
 
 __all__ = [
+    "HtmcEstimate",
     "RScaling",
     "RateFit",
     "SupBound",
+    "estimate",
     "fit_rate",
     "r_scaling",
     "sup_bound",
@@ -187,6 +189,33 @@ def fit_rate(frontier: Frontier, *, level: float = 0.95, pareto_only: bool = Tru
         log_c = fit.intercept / gamma
         c_low, c_high = _exp(log_c - half), _exp(log_c + half)
     return RateFit(gamma, fit.ci_low, fit.ci_high, c, c_low, c_high, fit.n, fit.r2, fit.level, fit)
+
+
+@dataclass(frozen=True)
+class HtmcEstimate:
+    """Both SPEC 2.4 estimates of one frontier: the fitted ``rate`` and the restricted ``sup``
+    bound at the rate ``sup.gamma`` (γ̂ unless a γ was given)."""
+
+    rate: RateFit
+    sup: SupBound
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rate": self.rate.as_dict(), "sup": self.sup.as_dict()}
+
+
+def estimate(
+    frontier: Frontier, gamma: float | None = None, *, level: float = 0.95
+) -> HtmcEstimate:
+    """:func:`fit_rate` and :func:`sup_bound` at ``gamma`` (default γ̂; with γ̂ undefined or
+    ≤ 0, the sup bound is NaN)."""
+    rate = fit_rate(frontier, level=level)
+    g = rate.gamma if gamma is None else gamma
+    if gamma is None and not (math.isfinite(g) and g > 0):
+        nan = math.nan
+        sup = SupBound(nan, g, frontier.min_error, math.inf, nan, nan, False)
+    else:
+        sup = sup_bound(frontier, g)
+    return HtmcEstimate(rate, sup)
 
 
 @dataclass(frozen=True)

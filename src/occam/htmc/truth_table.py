@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,14 +138,17 @@ def _table_circuit(table: np.ndarray, d: int, k: int) -> tuple[Circuit, str]:
 class TruthTableCircuit:
     """A truth-table + ABC circuit of a target and its measured errors.
 
-    ``circuit`` (ABC's result, proved equivalent by ``cec`` when ``verified``), ``k`` input bits
-    per coordinate on ``domain_low``/``domain_high``, ``b`` output bits per output decoded as
-    ``scale``·z + ``offset`` (unsigned, per output); ``gates`` = |C| in {AND, OR, NOT},
-    ``aig_ands`` ABC's count, ``gates_table`` the size before ABC; ``error_l2`` and
-    ``error_linf`` against the target, measured by simulating ``circuit`` (module docstring).
+    ``circuit`` (ABC's result, proved equivalent by ``cec`` to ``table_circuit``, the ROBDD
+    circuit of the table, when ``verified``; that one is checked against the table
+    exhaustively), ``k`` input bits per coordinate on ``domain_low``/``domain_high``, ``b``
+    output bits per output decoded as ``scale``·z + ``offset`` (unsigned, per output);
+    ``gates`` = |C| in {AND, OR, NOT}, ``aig_ands`` ABC's count, ``gates_table`` the size
+    before ABC; ``error_l2`` and ``error_linf`` against the target, measured by simulating
+    ``circuit`` (module docstring).
     """
 
     circuit: Circuit
+    table_circuit: Circuit
     k: int
     b: int
     domain_low: tuple[float, ...]
@@ -240,7 +243,7 @@ def truth_table_circuit(
     k: int,
     b: int,
     *,
-    script: str = DEFAULT_SCRIPT,
+    script: str | Sequence[str] = DEFAULT_SCRIPT,
     n_eval: int = 100_000,
     seed: int = 0,
     x_eval: np.ndarray | None = None,
@@ -248,6 +251,9 @@ def truth_table_circuit(
     """Truth table of f quantised to ``k`` input bits per coordinate and ``b`` output bits,
     built as a circuit, optimised by ABC ``script`` (proved equivalent by ``cec``), with its
     error against ``fn`` measured by simulation (module docstring, steps 1-4).
+
+    ``script`` may list several ABC scripts: each runs on the table circuit, the smallest result
+    is kept (first on ties) and ``meta["abc_sizes"]`` gives every script's gate count.
 
     ``x_eval`` replaces the generated evaluation points (then ``n_eval`` is its length and L∞ is
     over those points). Raises :class:`~occam.htmc.frontier.FrontierError` for bad arguments
@@ -268,7 +274,12 @@ def truth_table_circuit(
     table, scale, offset = _table(fn, low, high, k, b)
     d_out = scale.size
     built, order_name = _table_circuit(table, d, k)
-    report = abc_mod.optimize_report(built, script, verify=True)
+    scripts = [script] if isinstance(script, str) else list(script)
+    if not scripts:
+        raise FrontierError("script: give at least one ABC script")
+    reports = [abc_mod.optimize_report(built, s, verify=True) for s in scripts]
+    best = min(range(len(scripts)), key=lambda i: reports[i].circuit.size)
+    report = reports[best]
     circuit = report.circuit
     if x_eval is None:
         x = _eval_points(low, high, k, int(n_eval), seed)
@@ -284,6 +295,7 @@ def truth_table_circuit(
     sq = ((pred - y) ** 2).sum(axis=1)
     return TruthTableCircuit(
         circuit=circuit,
+        table_circuit=built,
         k=k,
         b=b,
         domain_low=tuple(low.tolist()),
@@ -296,9 +308,12 @@ def truth_table_circuit(
         verified=bool(report.verified),
         error_l2=float(math.sqrt(sq[:n_uniform].mean())),
         error_linf=float(np.abs(pred - y).max()),
-        script=script,
+        script=scripts[best],
         n_eval=n_uniform,
-        meta={"variable_order": order_name},
+        meta={
+            "variable_order": order_name,
+            "abc_sizes": {s: r.circuit.size for s, r in zip(scripts, reports, strict=True)},
+        },
     )
 
 
@@ -323,7 +338,7 @@ def truth_table_frontier(
     bs: Iterable[int],
     *,
     norm: str = "l2",
-    script: str = DEFAULT_SCRIPT,
+    script: str | Sequence[str] = DEFAULT_SCRIPT,
     n_eval: int = 100_000,
     seed: int = 0,
     progress: Progress | None = None,
