@@ -64,7 +64,13 @@ def test_point_normalises_numpy_meta():
 def test_pareto_and_upper_bound_example():
     f = Frontier([(0.1, 100), (0.2, 40), (0.15, 120), (0.3, 40), (0.5, 5)], constant_error=0.4)
     assert [(p.error, p.gates) for p in f.pareto()] == [(0.1, 100), (0.2, 40)]
+    assert f.pareto_indices() == [0, 1]
+    assert f.pareto_mask().tolist() == [True, True, False, False, False]
     # (0.5, 5) is dominated by the free constant at 0.4
+    same = FrontierPoint(0.05, 7)
+    g = Frontier([same, same])  # the same object twice: one Pareto point
+    assert g.pareto_mask().tolist() == [True, False]
+    assert [r["pareto"] for r in g.to_rows()] == [True, False]
     ub = f.upper_bound([0.05, 0.1, 0.12, 0.2, 0.39, 0.4, 1.0])
     np.testing.assert_array_equal(ub, [np.inf, 100, 100, 40, 40, 0, 0])
     assert f.upper_bound(0.25) == 40.0 and isinstance(f.upper_bound(0.25), float)

@@ -259,11 +259,10 @@ def r_scaling(
     """
     _check_frontier(frontier, "r_scaling")
     r = _check_positive(complexity, "complexity")
-    front_ids = {id(p) for p in frontier.pareto()}
     pts = frontier.points
     errors = np.array([p.error for p in pts], dtype=np.float64)
     gates = np.array([p.gates for p in pts], dtype=np.float64)
-    on_front = np.array([id(p) in front_ids for p in pts], dtype=bool)
+    on_front = frontier.pareto_mask()
     ratio = gates * errors**2 / r**2
     use = (gates > 0) & (errors > 0)
     if pareto_only:

@@ -215,28 +215,37 @@ class Frontier:
         self._points.extend(new)
 
     # ------------------------------------------------------------------ the staircase
-    def pareto(self) -> list[FrontierPoint]:
-        """Non-dominated points by increasing error (strictly decreasing gates).
+    def pareto_indices(self) -> list[int]:
+        """Indices (into :attr:`points`) of the non-dominated points, by increasing error.
 
         A point is dropped when another has error ≤ and gates ≤ with one strict, when it repeats
         an earlier (error, gates) pair, or when the free constant dominates it (error ≥
         ``constant_error`` with gates > 0, or error > ``constant_error``).
         """
-        order = sorted(
-            range(len(self._points)),
-            key=lambda i: (self._points[i].error, self._points[i].gates, i),
-        )
-        front: list[FrontierPoint] = []
+        pts = self._points
+        order = sorted(range(len(pts)), key=lambda i: (pts[i].error, pts[i].gates, i))
+        front: list[int] = []
         best = math.inf
         ce = self._constant_error
         for i in order:
-            p = self._points[i]
+            p = pts[i]
             if ce is not None and (p.error > ce or (p.error >= ce and p.gates > 0)):
                 continue
             if p.gates < best:
-                front.append(p)
+                front.append(i)
                 best = p.gates
         return front
+
+    def pareto(self) -> list[FrontierPoint]:
+        """Non-dominated points by increasing error (strictly decreasing gates); see
+        :meth:`pareto_indices` for the rule."""
+        return [self._points[i] for i in self.pareto_indices()]
+
+    def pareto_mask(self) -> np.ndarray:
+        """bool array over :attr:`points` (insertion order): True on the Pareto front."""
+        mask = np.zeros(len(self._points), dtype=bool)
+        mask[self.pareto_indices()] = True
+        return mask
 
     def breakpoints(self) -> tuple[np.ndarray, np.ndarray]:
         """The staircase of C̄: float64 errors (increasing) and gates (decreasing) of
@@ -273,17 +282,17 @@ class Frontier:
         """One dict per point (insertion order): ``role="circuit"``, ``error``, ``gates``,
         ``norm``, ``pareto`` (bool) and the metadata; then, when known, the constant as
         ``role="constant"``, ``error=constant_error``, ``gates=0``."""
-        on_front = {id(p) for p in self.pareto()}
+        on_front = self.pareto_mask()
         rows = [
             {
                 "role": "circuit",
                 "error": p.error,
                 "gates": p.gates,
                 "norm": self._norm,
-                "pareto": id(p) in on_front,
+                "pareto": bool(on_front[i]),
                 **p.meta,
             }
-            for p in self._points
+            for i, p in enumerate(self._points)
         ]
         if self._constant_error is not None:
             rows.append(

@@ -48,7 +48,12 @@ def plot_frontiers(
         color = f"C{i % 10}"
         front = [p for p in fr.pareto() if p.gates > 0 and p.error > 0]
         if show_dominated:
-            others = [p for p in fr.points if p.gates > 0 and p.error > 0 and p not in front]
+            mask = fr.pareto_mask()
+            others = [
+                p
+                for p, on in zip(fr.points, mask, strict=True)
+                if p.gates > 0 and p.error > 0 and not on
+            ]
             if others:
                 ax.scatter(
                     [p.error for p in others],
