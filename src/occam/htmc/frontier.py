@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from occam._atomic import atomic_write_bytes
 from occam.errors import FileFormatError, OccamError
 
 __all__ = ["NORMS", "Frontier", "FrontierError", "FrontierPoint"]
@@ -321,9 +322,7 @@ class Frontier:
 
     def write_csv(self, path: str | Path) -> Path:
         """Write :meth:`csv_text` to ``path`` atomically; returns the path."""
-        from occam.report.io import atomic_write_text
-
-        return atomic_write_text(path, self.csv_text())
+        return atomic_write_bytes(path, self.csv_text().encode("utf-8"))
 
     @classmethod
     def read_csv(cls, path: str | Path, norm: str | None = None) -> Frontier:

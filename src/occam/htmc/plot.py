@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from occam._atomic import atomic_write_bytes
 from occam.htmc.estimates import fit_rate
 from occam.htmc.frontier import Frontier, FrontierError
 
@@ -35,8 +36,6 @@ def plot_frontiers(
     atomically)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from occam.report.io import atomic_write_bytes
 
     if not frontiers:
         raise FrontierError("plot_frontiers: expected at least one frontier")
