@@ -16,6 +16,15 @@ error against the network and against the target, AIG AND count, path of the ``.
 frontier is written to and read from CSV (atomically); nested metadata travels as JSON in its cell.
 Nothing here computes an error: the caller records a point only for a circuit it built and
 simulated (SPEC 2.3), and :class:`FrontierPoint` refuses non-finite or negative values.
+
+Use::
+
+    fr = Frontier(norm="l2", constant_error=float(np.std(y)))    # best constant: the mean
+    fr.add(err_l2, circuit.size, model="occam.pt", k=6, abc=True, aig="c.aig")
+    fr.pareto()               # non-dominated points, by increasing error
+    fr.upper_bound(0.05)      # C̄(0.05)
+    fr.write_csv("frontier.csv"); Frontier.read_csv("frontier.csv")
+    fr.plot("frontier.png")   # with the fitted rate of occam.htmc.estimates
 """
 
 from __future__ import annotations
