@@ -282,6 +282,21 @@ class Frontier:
         out = np.asarray(out, dtype=np.float64)
         return float(out) if out.ndim == 0 else out
 
+    def best_point(self, eps: float) -> FrontierPoint | None:
+        """The built circuit that realises C̄(ε): fewest gates among the points with error ≤ ε
+        (the smallest error among those on ties, then the first recorded); None when no point
+        qualifies or when the free constant (ε ≥ ``constant_error``) has fewer gates."""
+        e = _check_error(eps, "eps")
+        best: FrontierPoint | None = None
+        for i in self.pareto_indices():
+            p = self._points[i]
+            if p.error <= e:
+                best = p
+        ce = self._constant_error
+        if best is not None and ce is not None and e >= ce and best.gates > 0:
+            return None
+        return best
+
     @property
     def min_error(self) -> float:
         """ε_min: the smallest recorded error (+∞ for an empty frontier)."""
