@@ -162,7 +162,8 @@ def parse_aiger(data: bytes, path: str = "<memory>", binary: bool | None = None)
             f"header declares {l_} latches; only combinational circuits are supported"
         )
     # refuse absurd sizes before allocating: each object needs at least one byte of the file
-    if i_ + o_ + a_ > len(data):
+    # (binary inputs are implicit and take none; a binary AND takes two delta bytes)
+    if (0 if is_bin else i_) + o_ + (2 * a_ if is_bin else a_) > len(data):
         raise lines.error(
             f"header declares {i_} inputs, {o_} outputs and {a_} ANDs, more than the file's "
             f"{len(data)} bytes can hold"
