@@ -88,13 +88,16 @@ def _read_csv(path: Path, header_mode: bool | None = None) -> tuple[np.ndarray, 
     """Parse a CSV file into a float64 matrix and its header (or None); ``header_mode`` as in
     :func:`load_data` (None: detect)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            path, 0, f"not a UTF-8 text file ({exc.reason} at byte {exc.start})"
-        ) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise DataError(path, 0, f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            path, line, f"not a UTF-8 text file ({exc.reason} at byte {exc.start})"
+        ) from None
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
@@ -209,7 +212,7 @@ def _split_columns(
     if both:
         raise DataError(path, 0, f"column(s) {both} (0-based) are in both x_cols and y_cols")
     if not x_idx:
-        raise DataError(path, 0, f"no input columns (the file has {n_cols} column(s))")
+        raise DataError(path, 1, f"no input columns (line 1 has {n_cols} column(s))")
     return x_idx, y_idx
 
 
