@@ -139,3 +139,16 @@ def test_fuzz_errors_are_occam_errors():
     """The two error types the fuzz tests accept are occam's file errors (and ValueErrors)."""
     assert issubclass(CircuitFormatError, FileFormatError)
     assert issubclass(DataError, FileFormatError)
+
+
+def test_aiger_name_with_carriage_return_is_refused():
+    """Found by fuzzing: such a name was read, and then the writer refused to write it back."""
+    from occam.circuits.io import parse_aiger
+
+    data = b"aag 1 1 0 1 0\n2\n2\ni0 a\no0 z\r/\n"
+    try:
+        parse_aiger(data, "cr.aag")
+    except CircuitFormatError as err:
+        assert err.line == 5 and "carriage return" in err.reason
+    else:
+        raise AssertionError("a name with a carriage return was accepted")

@@ -119,6 +119,8 @@ def _parse_symbols(
             name = m.group(3).decode("utf-8")
         except UnicodeDecodeError:
             raise lines.error("symbol table: name is not valid UTF-8") from None
+        if "\r" in name:  # occam's writers refuse it too: a name is one line
+            raise lines.error("symbol table: name contains a carriage return")
         table = {b"i": in_names, b"o": out_names}.get(kind)
         if table is None:
             raise lines.error("symbol table: latch symbols but the circuit has no latches")
