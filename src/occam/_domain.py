@@ -87,14 +87,13 @@ def parse_domain(
         raise ValueError(
             f"{name}: low and high must be scalars or 1-D, got shapes {low.shape} and {high.shape}"
         )
-    if dim is not None:
-        try:
-            low, high = np.broadcast_to(low, (dim,)), np.broadcast_to(high, (dim,))
-        except ValueError:
+    if dim is not None:  # only scalar bounds broadcast; a sequence must have length dim
+        if any(b.ndim == 1 and b.shape[0] != dim for b in (low, high)):
             raise ValueError(
                 f"{name}: expected a box of dimension {dim}, got bounds of shapes "
                 f"{low.shape} and {high.shape}"
-            ) from None
+            )
+        low, high = np.broadcast_to(low, (dim,)), np.broadcast_to(high, (dim,))
     low, high = np.broadcast_arrays(np.atleast_1d(low), np.atleast_1d(high))
     if low.size == 0:
         raise ValueError(f"{name}: the domain needs at least one dimension")

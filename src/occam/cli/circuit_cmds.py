@@ -25,18 +25,15 @@ def _console():
 
 
 def _load(path: Path):
-    from occam.circuits import CircuitFormatError, read
+    """Read a circuit file; a missing, unreadable or malformed file is one error line."""
+    from occam.circuits import read
 
     try:
-        return read(path)
+        return read(path)  # CircuitFormatError / UnknownFormatError are OccamErrors
     except FileNotFoundError:
-        raise typer.BadParameter(f"no such file: {path}") from None
+        raise UsageError(f"{path}: no such file") from None
     except OSError as e:  # a folder, no read permission, ...
-        raise typer.BadParameter(os_error_message(e)) from None
-    except CircuitFormatError as e:
-        raise typer.BadParameter(f"malformed circuit file: {e}") from None
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
+        raise UsageError(os_error_message(e)) from None
 
 
 def _output_path(path: Path, option: str) -> Path:
@@ -46,9 +43,9 @@ def _output_path(path: Path, option: str) -> Path:
     try:
         return check_output_path(path)
     except UnknownFormatError as e:
-        raise typer.BadParameter(str(e).replace("write: ", ""), param_hint=option) from None
+        raise UsageError(f"{option}: {str(e).replace('write: ', '')}") from None
     except OSError as e:
-        raise typer.BadParameter(os_error_message(e), param_hint=option) from None
+        raise UsageError(f"{option}: {os_error_message(e)}") from None
 
 
 def format_circuit(circuit) -> str:
@@ -117,14 +114,9 @@ def optimize(
     _output_path(outfile, "OUTFILE")
     try:
         res = abc.optimize_report(c, script, verify=verify)
-    except abc.AbcNotFoundError as e:
-        raise typer.BadParameter(str(e)) from None
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--script") from None
-    try:
-        write(res.circuit, outfile)
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="OUTFILE") from None
+    except abc.AbcScriptError as e:
+        raise UsageError(f"--script: {e}") from None
+    write(res.circuit, outfile)  # the path was checked above
     table = Table(title=f"ABC '{script}'" + (" (verified by cec)" if res.verified else ""))
     for col in ("", "size", "AND", "OR", "NOT", "AIG ANDs"):
         table.add_column(col, justify="right")
@@ -231,7 +223,7 @@ def to_resnet_cmd(
         try:
             check_writable(out)
         except OSError as e:
-            raise typer.BadParameter(os_error_message(e), param_hint="--out") from None
+            raise UsageError(f"--out: {os_error_message(e)}") from None
     rep = to_resnet_report(c, gates=gates, engines=eng)  # type: ignore[arg-type]
     table = Table(title=f"ResNet of {file.name} (SPEC 8, gates={gates})")
     table.add_column("quantity")

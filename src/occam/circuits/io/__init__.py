@@ -9,6 +9,7 @@ naming the file and line. Files are written atomically (temporary file + ``os.re
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -66,6 +67,8 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Circuit:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"read: path must be a str or PathLike, received {type(path).__name__}")
     p = Path(path)
+    if p.is_dir():  # before the suffix: a folder name usually has none
+        raise IsADirectoryError(errno.EISDIR, "is a folder, expected a circuit file", str(p))
     suf = _suffix(p, fmt, "read")
     if not FORMATS[suf][0]:
         raise UnknownFormatError(f"read: format {suf!r} is write-only (structural Verilog)")
