@@ -124,6 +124,32 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_is_exact(tmp_path):
         assert torch.equal(a, b)
 
 
+def test_train_command_resumes_and_removes_stale_temporaries(tmp_path):
+    from occam.train import load_checkpoint
+
+    out = tmp_path / "r"
+    args = ("train", "sine1d", "--width", "4", "--hidden", "4", "--depth", "1")
+    args += ("--n-train", "32", "--n-test", "8", "--out", out)
+    first = _invoke(*args, "--steps", "12", "--checkpoint-every", "5")
+    assert first.exit_code == 0, first.output
+    assert "resuming from" not in first.output and "resumed from" not in first.output
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 12
+    stale = out / ".checkpoint.pt.k1ll3d.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    again = _invoke(*args, "--steps", "20", "--checkpoint-every", "5")
+    assert again.exit_code == 0, again.output
+    assert "resuming from step 12" in again.output and "resumed from step 12" in again.output
+    assert not stale.exists()
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 20
+
+
+def test_default_checkpoint_interval_is_periodic():
+    from occam.train import TrainConfig
+
+    assert TrainConfig().checkpoint_every == 500
+
+
+@pytest.mark.slow
 def test_killed_train_command_resumes_and_cleans_temporaries(tmp_path):
     import os
     import signal

@@ -108,3 +108,29 @@ def test_entry_point_in_a_subprocess(files):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("occam: error: CHECKPOINT:") and "empty.pt" in done.stderr
+
+
+def test_unreadable_inputs_are_one_line(files, monkeypatch):
+    """A file the user may not read (simulated: tests run as root, who may read anything)."""
+    import builtins
+    import errno
+    import pathlib
+
+    real_open, real_read_bytes = builtins.open, pathlib.Path.read_bytes
+
+    def denied(path, *args, **kwargs):
+        if str(path).endswith(("bad.aag", "bad.csv")):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    def denied_bytes(self):
+        return denied(self) if str(self).endswith("bad.csv") else real_read_bytes(self)
+
+    monkeypatch.setattr(builtins, "open", denied)
+    monkeypatch.setattr(pathlib.Path, "read_bytes", denied_bytes)
+    code, output, _ = _run("circuit", "stats", files["aag"])
+    assert code == 2 and "Traceback" not in output
+    assert "bad.aag: Permission denied" in output
+    code, output, _ = _run("train", "--data", files["csv"], "--out", files["tmp"] / "r")
+    assert code == 2 and "Traceback" not in output
+    assert "bad.csv: cannot read the file (Permission denied)" in output

@@ -23,7 +23,6 @@ from occam.errors import OccamError
 
 console = Console()
 wide_console = Console(width=max(console.width, 132))  # tables are wider than 80 columns
-err_console = Console(stderr=True)
 
 PENALTY_CHOICES = ("ideal", "empirical", "l1", "l2", "path", "none")
 OPTIMIZER_CHOICES = ("adam", "sgd", "prox")
@@ -339,10 +338,9 @@ def _run_train(t, config, source: dict[str, Any], n_train: int, n_test: int, out
         result = train(x_tr, y_tr, config, progress=True, checkpoint=checkpoint, **test)
     except TrainingInterrupted as stop:
         where = f"saved to {checkpoint}" if stop.checkpoint is not None else "not saved"
-        err_console.print(
+        typer.echo(
             f"interrupted after step {stop.step} ({where}); run the same command again to resume",
-            highlight=False,
-            markup=False,
+            err=True,
         )
         raise typer.Exit(code=130) from None
     wall = time.perf_counter() - start
