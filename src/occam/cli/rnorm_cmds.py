@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
+from occam.cli._errors import OccamGroup
+
 app = typer.Typer(
+    cls=OccamGroup,
     help="Two-layer R-norm and parity (SPEC 12): minimum R-norm versus d (ridge versus free "
     "dictionary, exponent fits) and learning χ_S by minimum R-norm interpolation.",
     invoke_without_command=True,

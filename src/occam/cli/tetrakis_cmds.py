@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
+from occam.cli._errors import OccamGroup
+
 app = typer.Typer(
+    cls=OccamGroup,
     help="Tetrakis triangulation and functions (SPEC 9): pictures, and R(θ) of the ResNet "
     "computing T_C against |C|, K and d.",
     invoke_without_command=True,
