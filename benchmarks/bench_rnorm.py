@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from occam.experiments.rnorm import union_lower_bound
 from occam.rnorm import (
     TwoLayer,
     cube,
@@ -40,7 +41,7 @@ from occam.rnorm import (
     sign_min_rnorm,
     union_dictionary,
 )
-from occam.rnorm.experiments import loglog_fit, union_lower_bound
+from occam.stats import loglog_fit
 
 N_RANDOM = 24
 #: (key, formulation, solver): baseline first
@@ -122,8 +123,8 @@ def experiments_section(path: Path) -> list[str]:
     lines += ["", "| series | exponent | 95% interval | points |", "|---|---|---|---|"]
     for key, fit in summary["fits"].items():
         lines.append(
-            f"| {key} | {fit['exponent']:.3f} | [{fit['ci_low']:.3f}, {fit['ci_high']:.3f}] | "
-            f"{fit['n_points']} |"
+            f"| {key} | {fit['slope']:.3f} | [{fit['ci_low']:.3f}, {fit['ci_high']:.3f}] | "
+            f"{fit['n']} |"
         )
     big_d = np.arange(12, 61)
     sign_fit = loglog_fit(big_d, [sign_min_rnorm(int(k)) for k in big_d])
@@ -133,9 +134,9 @@ def experiments_section(path: Path) -> list[str]:
         "",
         "The small-d fits are inflated by lower-order terms (ridge: 2√d(d−1)). The exact closed "
         "forms extend to larger d: over d = 12..60 the sign-dictionary minimum 1/max|Eχσ| has "
-        f"exponent {sign_fit['exponent']:.3f} [{sign_fit['ci_low']:.3f}, "
-        f"{sign_fit['ci_high']:.3f}] and the ridge minimum {ridge_fit['exponent']:.3f} "
-        f"[{ridge_fit['ci_low']:.3f}, {ridge_fit['ci_high']:.3f}] (seed 004: 1 and 3/2).",
+        f"exponent {sign_fit.slope:.3f} [{sign_fit.ci_low:.3f}, "
+        f"{sign_fit.ci_high:.3f}] and the ridge minimum {ridge_fit.slope:.3f} "
+        f"[{ridge_fit.ci_low:.3f}, {ridge_fit.ci_high:.3f}] (seed 004: 1 and 3/2).",
         "",
         f"Free minimum ≤ averaged construction for every d: {verdict}.",
         "",
