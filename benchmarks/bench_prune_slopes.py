@@ -140,6 +140,15 @@ def report(nets, results, ns_by_net, args, seconds: float) -> str:
         "| first order / (R̃/√N) at largest N |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    lines += slope_rows(nets, results, ns_by_net) + reading(nets, results, ns_by_net)
+    for (label, model), per_sampler in zip(nets, results, strict=True):
+        lines += per_n_table(label, model, per_sampler, ns_by_net[label])
+    return "\n".join(lines)
+
+
+def slope_rows(nets, results, ns_by_net) -> list[str]:
+    """One row per net and sampler: fitted slopes and the ratio to R̃/√N."""
+    lines = []
     for (label, _model), per_sampler in zip(nets, results, strict=True):
         ns = np.array(ns_by_net[label], dtype=np.float64)
         rt = float(per_sampler["rtilde"])
@@ -156,7 +165,12 @@ def report(nets, results, ns_by_net, args, seconds: float) -> str:
                 f"{ratio.mean():.3g} [{ratio.min():.3g}, {ratio.max():.3g}] | "
                 f"{rec['first_order'][-1] / base[-1]:.3g} |"
             )
-    lines += ["", "Reading (computed from the fits above):", ""]
+    return lines
+
+
+def reading(nets, results, ns_by_net) -> list[str]:
+    """Whether slope −1/2 lies in each fit's interval, and what the first-order column shows."""
+    lines = ["", "Reading (computed from the fits above):", ""]
     for (label, _model), per_sampler in zip(nets, results, strict=True):
         ns = np.array(ns_by_net[label], dtype=np.float64)
         for name in SAMPLERS:
@@ -185,31 +199,35 @@ def report(nets, results, ns_by_net, args, seconds: float) -> str:
         "Per N (first net listed, then the second):",
         "",
     ]
-    for (label, model), per_sampler in zip(nets, results, strict=True):
-        lines += [
-            f"**{label}** (R̃ = {per_sampler['rtilde']:.4g}, m = {per_sampler['m']} live of "
-            f"{model.n_parameters} parameters, "
-            f"R̃²/Σa² = {per_sampler['n_zero']:.4g}: the N at which the unclipped Bernoulli "
-            "first-order error would reach 0)",
-            "",
-            "| N | R̃/√N | "
-            + " | ".join(f"{k}: error / nonzeros" for k in SAMPLERS)
-            + " | water-filled: clipped p |",
-            "|---|---|" + "---|" * len(SAMPLERS) + "---|",
+    return lines
+
+
+def per_n_table(label: str, model, per_sampler: dict, ns: list[int]) -> list[str]:
+    """Mean error and mean nonzeros of every sampler at each N, for one net."""
+    lines = [
+        f"**{label}** (R̃ = {per_sampler['rtilde']:.4g}, m = {per_sampler['m']} live of "
+        f"{model.n_parameters} parameters, "
+        f"R̃²/Σa² = {per_sampler['n_zero']:.4g}: the N at which the unclipped Bernoulli "
+        "first-order error would reach 0)",
+        "",
+        "| N | R̃/√N | "
+        + " | ".join(f"{k}: error / nonzeros" for k in SAMPLERS)
+        + " | water-filled: clipped p |",
+        "|---|---|" + "---|" * len(SAMPLERS) + "---|",
+    ]
+    for i, n in enumerate(ns):
+        cells = [
+            f"{per_sampler[k]['error'][i]:.4g} / {per_sampler[k]['nonzeros'][i]:.0f}"
+            for k in SAMPLERS
         ]
-        for i, n in enumerate(ns_by_net[label]):
-            cells = [
-                f"{per_sampler[k]['error'][i]:.4g} / {per_sampler[k]['nonzeros'][i]:.0f}"
-                for k in SAMPLERS
-            ]
-            clipped = per_sampler["water-filled Bernoulli (default)"]["clipped"][i]
-            lines.append(
-                f"| {n} | {per_sampler['rtilde'] / math.sqrt(n):.4g} | "
-                + " | ".join(cells)
-                + f" | {clipped} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
+        clipped = per_sampler["water-filled Bernoulli (default)"]["clipped"][i]
+        lines.append(
+            f"| {n} | {per_sampler['rtilde'] / math.sqrt(n):.4g} | "
+            + " | ".join(cells)
+            + f" | {clipped} |"
+        )
+    lines.append("")
+    return lines
 
 
 def main() -> None:

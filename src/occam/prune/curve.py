@@ -20,8 +20,6 @@ predictions:
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -122,15 +120,6 @@ class PruneCurve:
     def from_dict(cls, data: dict[str, Any]) -> PruneCurve:
         meta = {k: data[k] for k in cls.__dataclass_fields__ if k != "points"}
         return cls(**meta, points=[PrunePoint(**row) for row in data["points"]])
-
-    def to_csv(self) -> str:
-        """The points as CSV text (header = :attr:`FIELDS`)."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(self.FIELDS), lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows():
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        return buf.getvalue()
 
 
 def default_n_values(n_parameters: int, count: int = 8) -> list[int]:
