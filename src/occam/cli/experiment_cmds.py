@@ -86,21 +86,25 @@ def experiments_cmd() -> None:
 
 
 def _print_rows(rows: list[dict[str, Any]], title: str, limit: int = 40) -> None:
+    """The first ``limit`` rows and as many columns as fit the console (the CSV has them all)."""
     from rich.console import Console
     from rich.table import Table
 
     from occam.report import column_union, format_value
 
-    columns = column_union(rows)
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, justify="right", overflow="fold")
-    for row in rows[:limit]:
-        table.add_row(*(format_value(row.get(c)) for c in columns))
     console = Console(width=max(Console().width, 160))
+    columns = column_union(rows)
+    shown = columns[: max(4, console.width // 11)]
+    table = Table(title=title)
+    for col in shown:
+        table.add_column(col, justify="right", overflow="fold", no_wrap=col == "cell")
+    for row in rows[:limit]:
+        table.add_row(*(format_value(row.get(c)) for c in shown))
     console.print(table)
-    if len(rows) > limit:
-        console.print(f"… {len(rows) - limit} more rows in the CSV")
+    hidden = [f"{len(rows) - limit} more rows"] if len(rows) > limit else []
+    hidden += [f"{len(columns) - len(shown)} more columns"] if len(shown) < len(columns) else []
+    if hidden:
+        console.print(f"… {' and '.join(hidden)} in the CSV")
 
 
 def _set_threads(threads: int) -> None:
