@@ -35,9 +35,11 @@ Registering a new experiment (e.g. in ``occam/experiments/my_thing.py``)::
         ...
         return Results(rows=[...], summary={...}, files={...})
 
-A sweep runs the module of ``run`` again in each worker (its ``@register`` line registers it
-there), so an experiment must live in an importable module. Add a built-in one to
-``_BUILTIN_MODULES`` in :mod:`occam.experiments.registry` so that ``occam experiments`` lists it.
+Every module of this package (other than ``registry``, ``sweep``, ``progress``) is imported when
+the registry is first read, so a new built-in experiment is one new module here with its
+``@register`` line: ``occam experiments`` lists it, ``occam run`` / ``occam sweep`` run it. A sweep
+imports the module of ``run`` again in each worker (its ``@register`` line registers it there), so
+an experiment defined elsewhere must live in an importable module.
 """
 
 from __future__ import annotations

@@ -44,12 +44,11 @@ __all__ = [
     "register",
 ]
 
-# Built-in experiments, imported on first use so that listing them stays cheap.
-_BUILTIN_MODULES = (
-    "occam.experiments.demo",
-    "occam.experiments.tetrakis",
-    "occam.experiments.rnorm",
-)
+# Built-in experiments: every module of the occam.experiments package except the machinery below,
+# imported on first use (so ``import occam.experiments`` stays cheap). A new experiment needs only
+# a module there with its @register line; _FIRST orders the listing.
+_MACHINERY = {"registry", "sweep", "progress"}
+_FIRST = ("demo", "tetrakis", "rnorm")
 _REGISTRY: dict[str, Experiment] = {}
 
 
@@ -155,15 +154,28 @@ def register(
     return decorate
 
 
+def _builtin_modules() -> list[str]:
+    import pkgutil
+
+    package = importlib.import_module("occam.experiments")
+    names = [
+        m.name
+        for m in pkgutil.iter_modules(package.__path__)
+        if m.name not in _MACHINERY and not m.name.startswith("_")
+    ]
+    rank = {name: i for i, name in enumerate(_FIRST)}
+    return [f"occam.experiments.{n}" for n in sorted(names, key=lambda n: (rank.get(n, 99), n))]
+
+
 def _load_builtins() -> None:
-    for module in _BUILTIN_MODULES:
+    for module in _builtin_modules():
         importlib.import_module(module)
 
 
 def experiments() -> dict[str, Experiment]:
     """Every registered experiment, by name (the built-in ones first)."""
     _load_builtins()
-    order = {module: i for i, module in enumerate(_BUILTIN_MODULES)}
+    order = {module: i for i, module in enumerate(_builtin_modules())}
     ranked = sorted(
         _REGISTRY.values(), key=lambda e: order.get(e.run_function.__module__, len(order))
     )

@@ -5,7 +5,8 @@ the configs were given, the experiment's rows with two things put in front, ``ce
 id) and the config keys that differ between the cells. Backends:
 
 - ``"process"`` (default): a local pool of ``workers`` processes (default: one per CPU core),
-  started with ``spawn`` and one math thread each;
+  started with ``spawn`` and one math thread each (a script calling :func:`sweep` needs the usual
+  ``if __name__ == "__main__":`` guard, as with any spawned pool);
 - ``"ray"``: tasks on a Ray cluster (``address="HOST:PORT"``, or the instance already started
   with ``ray.init``, or a new local one); the code of ``occam`` travels with the tasks, files a
   cell writes on a remote node come back to ``out_dir``;
