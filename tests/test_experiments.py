@@ -103,6 +103,9 @@ def test_failed_cell_is_saved_and_rerun_finishes_only_missing_cells(tmp_path):
     assert (out / "sweep.csv").read_text().splitlines()[0].startswith("cell,x,fail_once,i,y")
     cell = out / "cells" / ex.cell_id("test-count", configs[1])
     assert (cell / "value.txt").read_text() == "2"
+    record = ex.read_sweep(out)
+    assert [c["summary"]["x"] for c in record["cells"]] == [1, 2, 3]
+    assert record["cells"][1]["files"] == {"value": "value.txt"} and record["rows"] == table
     # a third run with one more config runs only that one
     more = [*configs, CountConfig(x=4, log=str(log))]
     assert len(ex.sweep("test-count", more, out, backend="serial", progress=False)) == 8

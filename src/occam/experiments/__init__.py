@@ -58,7 +58,7 @@ from occam.experiments.registry import (
     get_experiment,
     register,
 )
-from occam.experiments.sweep import BACKENDS, SweepError, cell_id, grid, sweep
+from occam.experiments.sweep import BACKENDS, SweepError, cell_id, grid, read_sweep, sweep
 
 __all__ = [
     "BACKENDS",
@@ -74,6 +74,7 @@ __all__ = [
     "get_experiment",
     "grid",
     "names",
+    "read_sweep",
     "register",
     "run",
     "sweep",

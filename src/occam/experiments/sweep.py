@@ -52,7 +52,7 @@ from occam.experiments.registry import (
     get_experiment,
 )
 
-__all__ = ["BACKENDS", "SweepError", "cell_id", "grid", "sweep"]
+__all__ = ["BACKENDS", "SweepError", "cell_id", "grid", "read_sweep", "sweep"]
 
 BACKENDS = ("process", "ray", "serial")
 CELLS = "cells"
@@ -309,6 +309,23 @@ def sweep(
     if ledger.failed:
         raise SweepError(dict(ledger.failed), ledger.table(), out)
     return ledger.table()
+
+
+def read_sweep(out_dir: str | Path) -> dict[str, Any]:
+    """What a sweep left in ``out_dir``: ``experiment``, ``varying`` (the config keys that differ),
+    ``rows`` (the table) and ``cells``, each with ``cell``, ``status`` (done, failed or pending),
+    ``error``, ``config`` and, for finished cells, the run's ``summary`` and ``files`` (paths
+    relative to ``out_dir/cells/<cell>/``)."""
+    out = Path(out_dir)
+    try:
+        data = json.loads((out / "sweep.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{out / 'sweep.json'}: not a readable sweep record ({exc})") from None
+    for cell in data["cells"]:
+        if cell["status"] == "done":
+            record = json.loads((out / CELLS / cell["cell"] / CELL_FILE).read_text())
+            cell["summary"], cell["files"] = record["summary"], record["files"]
+    return data
 
 
 def _job(exp: Experiment, cid: str, config: Any, ledger: _Ledger, ship: bool) -> _Job:
