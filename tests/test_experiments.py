@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,9 +115,10 @@ def test_failed_cell_is_saved_and_rerun_finishes_only_missing_cells(tmp_path):
 
 def test_interrupted_sweep_keeps_finished_cells(tmp_path):
     """A simulated kill after two cells (the driver stops with KeyboardInterrupt): the finished
-    cells are on disk and a rerun runs only the others."""
+    cells are on disk and a rerun runs only the others (also for a non-finite config value,
+    which JSON stores as null)."""
     log = tmp_path / "runs.log"
-    configs = [CountConfig(x=x, log=str(log)) for x in range(5)]
+    configs = [CountConfig(x=x, log=str(log), scale=1.0 if x else math.inf) for x in range(5)]
 
     class KillAfter(Progress):
         def step(self, task: str, done: int, total: int) -> None:

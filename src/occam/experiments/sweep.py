@@ -158,9 +158,9 @@ def _load_cell(path: Path, name: str, config: Any) -> dict[str, Any] | None:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if data.get("experiment") != name or data.get("config") != json.loads(
-        json.dumps(config_dict(config))
-    ):
+    from occam.report.io import jsonable  # the cleaning write_json applied (NaN, inf -> null)
+
+    if data.get("experiment") != name or data.get("config") != jsonable(config_dict(config)):
         return None
     return data
 
@@ -198,12 +198,11 @@ class _Ledger:
         return todo
 
     def finish(self, cid: str, config: Any, result: dict[str, Any]) -> None:
+        from occam._atomic import atomic_write_bytes
         from occam.report.io import write_json
 
         cell = self.cell_dir(cid)
         for rel, data in (result.get("payload") or {}).items():
-            from occam._atomic import atomic_write_bytes
-
             atomic_write_bytes(cell / rel, data)
         record = {
             "experiment": self.exp.name,
