@@ -1,13 +1,11 @@
-"""Benchmark of graph recovery's unit sensitivities (SPEC 13) and of table circuits (SPEC 10).
+"""Benchmark of graph recovery's unit sensitivities (SPEC 13).
 
-1. ``unit_sensitivity`` (forward-mode: one tangent per input, all units at once) against the
-   baseline of per-sample reverse-mode Jacobians (``torch.func.vmap(jacrev)``, one call per layer;
-   the absolute value is taken per sample, so a plain backward of a sum cannot replace it).
-2. ``table_circuit`` (distinct sub-functions multiplexed once per level) against the baseline that
-   calls the builder's MUX for every pair of rows (the builder's hashing still shares gates, so
-   both give the same circuit; only the build time differs).
+``unit_sensitivity`` (forward-mode: one tangent per input, all units at once) against the
+baseline of per-sample reverse-mode Jacobians (``torch.func.vmap(jacrev)``, one call per layer;
+the absolute value is taken per sample, so a plain backward of a sum cannot replace it).
 
-Timing: torch one thread, one warm-up, medians over ``--repeats`` interleaved rounds.
+Timing: torch one thread; the correctness check (both agree to 1e-10) is the warm-up; then the
+median of ``--repeats`` timed calls per method.
 
     python benchmarks/bench_compositional.py [--repeats 5]
 """
@@ -25,12 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from occam.circuits import Builder
-from occam.circuits.encoding import ints_to_bits
 from occam.compositional import binary_tree
 from occam.compositional.networks import dense_resnet, graph_resnet
 from occam.compositional.recovery import unit_sensitivity
-from occam.htmc.tables import table_circuit
 
 RESULTS = Path(__file__).resolve().parent / "results" / "compositional.md"
 
@@ -51,19 +46,6 @@ def _autograd_sensitivity(model, x):
         norms = torch.linalg.vector_norm(W[ell], dim=0)[:, None]
         out.append((per.abs().mean(0) * norms).detach().numpy())
     return np.stack(out)
-
-
-def _naive_table(codes, width):
-    n = int(codes.size).bit_length() - 1
-    b = Builder()
-    xs = b.inputs(n)
-    bits = ints_to_bits(codes, width)
-    for o in range(width):
-        nodes = [int(v) for v in bits[:, o]]
-        for i in range(n):
-            nodes = [b.MUX(xs[i], nodes[2 * r + 1], nodes[2 * r]) for r in range(len(nodes) // 2)]
-        b.output(nodes[0])
-    return b.build()
 
 
 def _median_time(fn, repeats):
@@ -91,13 +73,6 @@ def main() -> None:
     t_fast = _median_time(lambda: unit_sensitivity(model, x), args.repeats)
     t_ref = _median_time(lambda: _autograd_sensitivity(model, x), args.repeats)
 
-    r = np.arange(2**14)
-    codes = np.round(np.sin(3 * (r & 127) / 128) * np.cos(2 * (r >> 7) / 128) * 64).astype(np.int64)
-    fp = table_circuit(codes, 6)
-    assert _naive_table(codes, fp.width).size == fp.size
-    t_tab = _median_time(lambda: table_circuit(codes, 6), args.repeats)
-    t_naive = _median_time(lambda: _naive_table(codes, fp.width), args.repeats)
-
     lines = [
         "# bench_compositional",
         "",
@@ -111,9 +86,6 @@ def main() -> None:
         f"k={layout.config.hidden}, L={layout.config.depth}), n={args.n} | forward-mode "
         f"{t_fast * 1e3:.1f} ms | vmap(jacrev) {t_ref * 1e3:.1f} ms | "
         f"{t_ref / t_fast:.1f}x |",
-        f"| table circuit, 14 input bits, {fp.width} outputs ({fp.size} gates, equal) | "
-        f"distinct sub-functions {t_tab * 1e3:.0f} ms | MUX per row pair {t_naive * 1e3:.0f} ms | "
-        f"{t_naive / t_tab:.1f}x |",
         "",
     ]
     text = "\n".join(lines)

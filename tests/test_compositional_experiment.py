@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from typer.testing import CliRunner
 
-from occam.compositional.experiment import CompositionalExperimentConfig, run
+from occam.compositional.experiment import CompositionalExperimentConfig
 
 TINY = replace(
     CompositionalExperimentConfig.quick(),
@@ -33,7 +33,13 @@ TINY = replace(
 
 
 def test_run_writes_everything(tmp_path):
-    result = run(TINY, tmp_path)
+    """Through the experiment registry (``occam run compositional``)."""
+    from occam.experiments import get_experiment
+
+    results = get_experiment("compositional").run(TINY, tmp_path)
+    assert len(results.rows) == 1 * 2 * 2 * 2 * 5  # d × n × seeds × targets × networks
+    assert results.files["report.md"].exists()
+    result = results.summary
     for name in (
         "error_vs_n.csv",
         "error_vs_n_summary.csv",
@@ -81,3 +87,18 @@ def test_cli_bad_family(tmp_path):
     res = CliRunner().invoke(app, ["compositional", "--family", "cubic", "--out", str(tmp_path)])
     assert res.exit_code == 2
     assert "tanh" in res.output
+
+
+def test_registered_and_config_checked():
+    import pytest
+
+    from occam.compositional.graph import GraphError
+    from occam.experiments import get_experiment
+
+    exp = get_experiment("compositional")
+    cfg = exp.config(quick=True, steps=7)
+    assert cfg.steps == 7 and cfg.lams["dense_occam"] == cfg.lam_occam
+    with pytest.raises(GraphError, match="power of two"):
+        replace(TINY, d_values=(6,))
+    with pytest.raises(GraphError, match="networks"):
+        replace(TINY, networks=("sparse", "wide"))

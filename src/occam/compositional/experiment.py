@@ -24,7 +24,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,9 @@ class CompositionalExperimentConfig:
     n_values: tuple[int, ...] = (256, 1024, 4096)
     seeds: tuple[int, ...] = (0, 1, 2)
     networks: tuple[str, ...] = NETWORKS
-    lams: dict[str, float] = field(
-        default_factory=lambda: {"dense_l1": 1e-4, "dense_path": 1e-4, "dense_occam": 1e-3}
-    )
+    lam_l1: float = 1e-4
+    lam_path: float = 1e-4
+    lam_occam: float = 1e-3
     steps: int = 2000
     lr: float = 1e-2
     batch_size: int = 128
@@ -93,6 +93,30 @@ class CompositionalExperimentConfig:
             convexity_size_samples=10,
             convexity_budgets=(1.0, 0.25),
         )
+
+    def __post_init__(self) -> None:
+        from occam.compositional.graph import GraphError
+        from occam.compositional.targets import FAMILIES
+
+        if self.family not in FAMILIES:
+            raise GraphError(f"config.family: expected one of {FAMILIES}, got {self.family!r}")
+        bad = [n for n in self.networks if n not in NETWORKS]
+        if bad:
+            raise GraphError(f"config.networks: unknown {bad}; choose from {NETWORKS}")
+        for name in ("d_values", "circuit_d_values"):
+            for d in getattr(self, name):
+                if d < 2 or d & (d - 1):
+                    raise GraphError(f"config.{name}: {d} is not a power of two >= 2")
+        for name in ("steps", "recovery_steps", "recovery_every", "batch_size", "n_test"):
+            if getattr(self, name) < 1:
+                raise GraphError(f"config.{name} must be >= 1, got {getattr(self, name)}")
+        if not self.seeds or not self.n_values or not self.circuit_seeds:
+            raise GraphError("config: seeds, n_values and circuit_seeds must not be empty")
+
+    @property
+    def lams(self) -> dict[str, float]:
+        """λ of each regularised network of experiment (i)."""
+        return {"dense_l1": self.lam_l1, "dense_path": self.lam_path, "dense_occam": self.lam_occam}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -573,13 +597,15 @@ def run(
     }
     verdicts = all_verdicts(cfg, summary, rec, circ, acc, conv)
     result = {
+        "rows": err_rows,
         "config": cfg.to_dict(),
         "timings_s": timings,
         "verdicts": [asdict(v) for v in verdicts],
         "mlmc_acceptance": {k: v for k, v in acc.items() if k != "rows"},
         "convexity_fits": conv["fits"],
     }
-    write_json(out / "summary.json", result)
+    write_json(out / "summary.json", {k: v for k, v in result.items() if k != "rows"})
     build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings).write(out)
     say(f"report written to {out / 'report.md'}")
+    result["files"] = {p.name: p for p in sorted(out.iterdir()) if p.is_file()}
     return result
