@@ -351,8 +351,8 @@ def build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, tim
         "(d = 8, 16, n = 1024, 200 steps) after 8 units and 1 coordinate left some node blocks "
         "dead; the dense nets' learning rate was not tuned separately."
         + (
-            " This is a --quick run: 200 steps leave every network under-trained, so its "
-            "verdicts are indicative only."
+            f" With {cfg.steps} training steps (the default is 2000) every network is "
+            "under-trained, so the verdicts on trained networks are indicative only."
             if cfg.steps < 1000
             else ""
         )
