@@ -1,0 +1,40 @@
+"""Network → circuit compiler (SPEC 7): fixed-point quantisation of the SPEC 3 ResNet with exact
+integer ranges, gate-level construction from the nonzero weights, bit-exact verification against
+an integer reference model, error measured by simulating the circuit, and the coarse-to-fine
+search over pruning level and bit widths behind the size-versus-error frontier (SPEC 2.3).
+
+Torch side: it reads :class:`occam.ResNet` and uses :mod:`occam.prune`; :mod:`occam.circuits`
+never imports it.
+"""
+
+from occam.compiler.build import CircuitLayout, build_circuit
+from occam.compiler.compile import AbcReport, CompiledCircuit, compile_resnet, float_outputs
+from occam.compiler.quantize import (
+    FixedPointSpec,
+    QuantizationError,
+    QuantizedNet,
+    propagate,
+    quantize,
+)
+from occam.compiler.reference import evaluate as evaluate_integer
+from occam.compiler.verify import ErrorStats, Verification, circuit_predict, error_stats, verify
+
+__all__ = [
+    "AbcReport",
+    "CircuitLayout",
+    "CompiledCircuit",
+    "ErrorStats",
+    "FixedPointSpec",
+    "QuantizationError",
+    "QuantizedNet",
+    "Verification",
+    "build_circuit",
+    "circuit_predict",
+    "compile_resnet",
+    "error_stats",
+    "evaluate_integer",
+    "float_outputs",
+    "propagate",
+    "quantize",
+    "verify",
+]
