@@ -8,7 +8,15 @@ never imports it.
 """
 
 from occam.compiler.build import CircuitLayout, build_circuit
-from occam.compiler.compile import AbcReport, CompiledCircuit, compile_resnet, float_outputs
+from occam.compiler.compile import (
+    AbcReport,
+    CompiledCircuit,
+    ErrorSample,
+    compile_resnet,
+    float_outputs,
+    measure,
+    optimize_abc,
+)
 from occam.compiler.quantize import (
     FixedPointSpec,
     QuantizationError,
@@ -17,12 +25,17 @@ from occam.compiler.quantize import (
     quantize,
 )
 from occam.compiler.reference import evaluate as evaluate_integer
+from occam.compiler.search import RECORD_FIELDS, CircuitRecord, CircuitSearch
 from occam.compiler.verify import ErrorStats, Verification, circuit_predict, error_stats, verify
 
 __all__ = [
+    "RECORD_FIELDS",
     "AbcReport",
     "CircuitLayout",
+    "CircuitRecord",
+    "CircuitSearch",
     "CompiledCircuit",
+    "ErrorSample",
     "ErrorStats",
     "FixedPointSpec",
     "QuantizationError",
@@ -34,6 +47,8 @@ __all__ = [
     "error_stats",
     "evaluate_integer",
     "float_outputs",
+    "measure",
+    "optimize_abc",
     "propagate",
     "quantize",
     "verify",

@@ -28,17 +28,19 @@ from occam.circuits import Circuit, abc, write
 from occam.circuits.io import circuit_to_aig
 from occam.compiler.build import CircuitLayout, build_circuit
 from occam.compiler.quantize import FixedPointSpec, QuantizedNet, quantize
-from occam.compiler.verify import (
-    ErrorStats,
-    Verification,
-    circuit_predict,
-    error_stats,
-    verify,
-)
+from occam.compiler.verify import ErrorStats, Verification, circuit_predict, error_stats, verify
 from occam.nets import ResNet
 from occam.tasks import as_box
 
-__all__ = ["AbcReport", "CompiledCircuit", "compile_resnet", "float_outputs"]
+__all__ = [
+    "AbcReport",
+    "CompiledCircuit",
+    "ErrorSample",
+    "compile_resnet",
+    "float_outputs",
+    "measure",
+    "optimize_abc",
+]
 
 
 @dataclass(frozen=True)
@@ -151,14 +153,107 @@ def float_outputs(model: ResNet, x: np.ndarray) -> np.ndarray:
         return model(torch.as_tensor(x, dtype=torch.float64)).to(torch.float64).cpu().numpy()
 
 
+@dataclass(frozen=True)
+class ErrorSample:
+    """The points errors are measured on: ``x`` from the data distribution, the float network
+    ``f`` (the *reference* network, e.g. the unpruned one) and the target ``y`` there (or None)."""
+
+    x: np.ndarray
+    f: np.ndarray
+    y: np.ndarray | None = None
+
+    @classmethod
+    def draw(
+        cls,
+        model: ResNet,
+        domain: Any,
+        *,
+        x: np.ndarray | None = None,
+        n: int = 100_000,
+        target: Callable[[np.ndarray], np.ndarray] | np.ndarray | None = None,
+        seed: int = 0,
+    ) -> ErrorSample:
+        """``x`` as given, or ``n`` uniform points on ``domain`` from ``seed``; ``target`` is a
+        function of ``x`` or its values on ``x``."""
+        if x is None:
+            x = as_box(domain, model.config.d_in).sample(n, np.random.default_rng(seed))
+        x = np.asarray(x, dtype=np.float64)
+        y = None
+        if target is not None:
+            y = np.asarray(target(x) if callable(target) else target, dtype=np.float64)
+            y = y.reshape(x.shape[0], -1)
+        return cls(x, float_outputs(model, x), y)
+
+
+def measure(
+    circuit: Circuit,
+    layout: CircuitLayout,
+    qnet: QuantizedNet,
+    sample: ErrorSample,
+    *,
+    seconds: float = 0.0,
+    n_verify: int = 100_000,
+    seed: int = 0,
+    abc_report: AbcReport | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> CompiledCircuit:
+    """Verify ``circuit`` against the integer model of ``qnet`` and measure its errors on
+    ``sample`` by simulation."""
+    check = verify(circuit, layout, qnet, n_random=n_verify, seed=seed + 1)
+    pred = circuit_predict(circuit, layout, qnet, sample.x)
+    return CompiledCircuit(
+        circuit=circuit,
+        layout=layout,
+        qnet=qnet,
+        verification=check,
+        error_net=error_stats(pred, sample.f),
+        error_target=None if sample.y is None else error_stats(pred, sample.y),
+        build_seconds=seconds,
+        abc=abc_report,
+        provenance=dict(provenance or {}),
+    )
+
+
+def optimize_abc(
+    compiled: CompiledCircuit,
+    sample: ErrorSample,
+    *,
+    script: str = "resyn2",
+    n_verify: int = 100_000,
+    seed: int = 0,
+) -> CompiledCircuit:
+    """ABC's ``script`` on the circuit, ``cec`` proving the result equivalent (an
+    :class:`~occam.circuits.abc.AbcError` otherwise), then verification against the integer model
+    and error measurement of the optimised circuit, as for a freshly built one."""
+    res = abc.optimize_report(compiled.circuit, script, verify=True)
+    report = AbcReport(
+        script,
+        compiled.gates,
+        compiled.aig_ands,
+        res.circuit.size,
+        circuit_to_aig(res.circuit).n_ands,
+        res.verified,
+    )
+    return measure(
+        res.circuit,
+        compiled.layout,
+        compiled.qnet,
+        sample,
+        seconds=compiled.build_seconds,
+        n_verify=n_verify,
+        seed=seed,
+        abc_report=report,
+        provenance=compiled.provenance,
+    )
+
+
 def compile_resnet(
     model: ResNet,
     domain: Any,
     spec: FixedPointSpec,
     *,
-    x_eval: np.ndarray | None = None,
+    sample: ErrorSample | None = None,
     n_eval: int = 100_000,
-    f_eval: np.ndarray | None = None,
     target: Callable[[np.ndarray], np.ndarray] | np.ndarray | None = None,
     n_verify: int = 100_000,
     seed: int = 0,
@@ -169,46 +264,29 @@ def compile_resnet(
 ) -> CompiledCircuit:
     """Quantise, build, verify and measure (module docstring).
 
-    ``x_eval`` is the error sample (default: ``n_eval`` uniform points on ``domain`` from
-    ``seed``); ``f_eval`` the float network on it (computed when not given); ``target`` a function
-    of ``x`` or its values on ``x_eval``. ``n_verify`` random indices (plus the corners) are
-    checked when the input has more than 16 bits.
+    Errors are measured on ``sample`` (default: :meth:`ErrorSample.draw` of ``n_eval`` uniform
+    points of ``domain`` with ``target``, against ``model`` itself; pass a sample drawn from
+    another network to measure a pruned net against the unpruned one). ``n_verify`` random
+    indices (plus the corners) are checked when the input has more than 16 bits.
+    ``build_seconds`` is the time of quantisation, range propagation and construction.
     """
     box = as_box(domain, model.config.d_in)
-    if x_eval is None:
-        x_eval = box.sample(n_eval, np.random.default_rng(seed))
-    x_eval = np.asarray(x_eval, dtype=np.float64)
-    f_ref = float_outputs(model, x_eval) if f_eval is None else np.asarray(f_eval)
-    y_ref = None
-    if target is not None:
-        y_ref = np.asarray(target(x_eval) if callable(target) else target, dtype=np.float64)
-        y_ref = y_ref.reshape(x_eval.shape[0], -1)
+    if sample is None:
+        sample = ErrorSample.draw(model, box, n=n_eval, target=target, seed=seed)
     start = time.perf_counter()
     qnet = quantize(model, box, spec)
     circuit, layout = build_circuit(qnet, adder=adder)
     seconds = time.perf_counter() - start
-    report = None
-    if use_abc:
-        res = abc.optimize_report(circuit, abc_script, verify=True)
-        report = AbcReport(
-            abc_script,
-            res.before["size"],
-            res.aig_before,
-            res.circuit.size,
-            circuit_to_aig(res.circuit).n_ands,
-            res.verified,
-        )
-        circuit = res.circuit
-    check = verify(circuit, layout, qnet, n_random=n_verify, seed=seed + 1)
-    pred = circuit_predict(circuit, layout, qnet, x_eval)
-    return CompiledCircuit(
-        circuit=circuit,
-        layout=layout,
-        qnet=qnet,
-        verification=check,
-        error_net=error_stats(pred, f_ref),
-        error_target=None if y_ref is None else error_stats(pred, y_ref),
-        build_seconds=seconds,
-        abc=report,
-        provenance=dict(provenance or {}),
+    compiled = measure(
+        circuit,
+        layout,
+        qnet,
+        sample,
+        seconds=seconds,
+        n_verify=n_verify,
+        seed=seed,
+        provenance=provenance,
     )
+    if use_abc:
+        compiled = optimize_abc(compiled, sample, script=abc_script, n_verify=n_verify, seed=seed)
+    return compiled
