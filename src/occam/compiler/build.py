@@ -108,19 +108,35 @@ def _check_range(v: Value, expected: Interval, what: str) -> None:
         raise AssertionError(f"{what}: builder range {(v.lo, v.hi)} != propagated {expected}")
 
 
+def _live_coordinates(qnet: QuantizedNet) -> list[list[bool]]:
+    """``live[ℓ][j]``: whether α_ℓ,j is read by a later block or the output (through nonzero
+    weights); dead coordinates are not built (they would be removed by the cleanup anyway, after
+    costing build time)."""
+    w = qnet.width
+    live = [any(row[j] for row in qnet.V_out) for j in range(w)]
+    out = [live]
+    for layer in reversed(range(qnet.depth)):
+        V = qnet.V[layer]
+        live = [live[j] or any(row[j] for row in V) for j in range(w)]
+        out.append(live)
+    return out[::-1]
+
+
 def build_circuit(qnet: QuantizedNet, *, adder: str = "ripple") -> tuple[Circuit, CircuitLayout]:
     """The circuit of ``qnet`` (module docstring) and its bit layout."""
     spec = qnet.spec
     fw, rnd, k = spec.weight_bits, spec.rounding, spec.input_bits
     one = 1 << spec.act_bits
+    live = _live_coordinates(qnet)
     b = Builder()
     alpha: list[Value] = [Value(None, 0, 0)] * qnet.width
     for i in range(qnet.d_in):
         q = Value([*b.inputs(k, prefix=f"x{i}_"), 0], 0, (1 << k) - 1)
-        alpha[i] = _lincomb(b, [(qnet.c1[i], q)], qnet.c0[i], adder)
+        if live[0][i]:
+            alpha[i] = _lincomb(b, [(qnet.c1[i], q)], qnet.c0[i], adder)
     for layer in range(qnet.depth):
-        V, W = qnet.V[layer], qnet.W[layer]
-        used = [any(W[i][m] for i in range(qnet.width)) for m in range(qnet.hidden)]
+        V, W, after = qnet.V[layer], qnet.W[layer], live[layer + 1]
+        used = [any(W[i][m] for i in range(qnet.width) if after[i]) for m in range(qnet.hidden)]
         hid: list[Value] = []
         for m, row in enumerate(V):
             if not used[m]:
@@ -131,7 +147,7 @@ def build_circuit(qnet: QuantizedNet, *, adder: str = "ripple") -> tuple[Circuit
             hid.append(_relu(b, _round(b, z, fw, rnd)))
         new = []
         for i, row in enumerate(W):
-            if not any(row):
+            if not after[i] or not any(row):
                 new.append(alpha[i])
                 continue
             s = _lincomb(b, [(1 << fw, alpha[i]), *zip(row, hid, strict=True)], 0, adder)

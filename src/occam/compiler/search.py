@@ -8,8 +8,9 @@ error), so for a target ε the search
 1. *prunes* (no circuit): pruning levels ``N_j = ⌈nnz · 2^{−j/2}⌉`` down to one weight; the float
    error of each pruned net is measured on the error sample, and the levels whose error is at most
    ``prune_share · ε`` are kept (the unpruned net always is);
-2. *coarse*: on the ``coarse_levels`` smallest kept levels, bisection over one uniform width
-   ``b = k = F_w = F_a`` for the least ``b`` whose circuit meets ε;
+2. *coarse*: on the ``coarse_levels`` smallest kept levels, the least uniform width
+   ``b = k = F_w = F_a`` whose circuit meets ε (steps of 4 up from b = 8 to the first success,
+   then bisection);
 3. *fine*: coordinate descent from the best circuit so far, lowering one of k, F_w, F_a by one or
    moving to the next smaller pruning level, accepting a move when the circuit still meets ε with
    fewer gates, until no move helps or the budget of circuits is spent.
@@ -302,11 +303,17 @@ class CircuitSearch:
         return OptimizeResult(status=0, best=best, n_built=len(records), records=records)
 
     def _bisect_width(self, n: int, ok: Callable, limit: int) -> CircuitRecord | None:
-        """Least uniform width b ∈ [1, max_bits] whose circuit at level ``n`` meets ε."""
-        top = self.build(n, _spec(self.max_bits, self.max_bits, self.max_bits, self.rounding))
-        if not ok(top):
-            return None
-        lo, hi, found = 0, self.max_bits, top
+        """Least uniform width b ≤ max_bits whose circuit at level ``n`` meets ε: upward in steps
+        of 4 from 8 until one meets it (wide circuits are the expensive ones), then bisection."""
+        lo, b = 0, min(8, self.max_bits)
+        while True:
+            found = self.build(n, _spec(b, b, b, self.rounding))
+            if ok(found):
+                hi = b
+                break
+            if b == self.max_bits or self.n_built >= limit:
+                return None
+            lo, b = b, min(self.max_bits, b + 4)
         while hi - lo > 1 and self.n_built < limit:
             mid = (lo + hi) // 2
             rec = self.build(n, _spec(mid, mid, mid, self.rounding))
