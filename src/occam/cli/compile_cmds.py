@@ -7,10 +7,11 @@ circuit reaches E within the budget it says so, writes nothing and exits with st
 
 ``occam frontier MODEL.pt --out DIR`` runs the search for a geometric grid of ε and writes
 ``frontier.csv`` (every built circuit with its provenance and a ``pareto`` column),
-``frontier.json``, the Pareto circuits as ``circuits/frontier_XX.aig`` + ``.json`` and the log-log
-plot ``frontier.png`` (gates against error). The Pareto set is computed here (the top layer) from
-the compiler's records: a record is on it when no other record has at most its error with fewer
-gates.
+``frontier.json`` (with the fitted rate γ̂ of SPEC 2.4), the Pareto circuits as
+``circuits/frontier_XX.aig`` + ``.json`` and the log-log plot ``frontier.png`` (gates against
+error). The compiler's records become an :class:`occam.htmc.Frontier` here, in the top layer (the
+compiler sits below ``occam.htmc`` and does not import it); its Pareto set and C̄(ε) count the
+best constant as a free point.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from occam.cli.main_cmds import (
 
 @contextmanager
 def _occam_errors():
+    from occam.circuits.abc import AbcError, AbcNotFoundError
     from occam.errors import OccamError
 
     with _clean_errors():
@@ -44,6 +46,9 @@ def _occam_errors():
             yield
         except OccamError as exc:
             raise UsageError(str(exc)) from None
+        except (AbcError, AbcNotFoundError) as exc:
+            err_console.print(f"ABC: {exc}", highlight=False, markup=False)
+            raise typer.Exit(code=1) from None
 
 
 def _setup(model_path: Path, task: str | None, data: Path | None, n_eval: int, seed: int):
@@ -177,18 +182,6 @@ def compile_cmd(
 
 
 # -- occam frontier ------------------------------------------------------------------------------
-def pareto(records: list, error: str = "net") -> list:
-    """Records not dominated in (error, gates): sorted by error, each with fewer gates than every
-    record of smaller or equal error."""
-    ordered = sorted(records, key=lambda r: (r.error(error), r.gates))
-    front, best = [], math.inf
-    for r in ordered:
-        if r.gates < best:
-            front.append(r)
-            best = r.gates
-    return front
-
-
 def _eps_grid(sample, error: str, points: int, eps_min, eps_max) -> tuple[np.ndarray, dict]:
     """Geometric ε grid: from half the distance to the best constant down to the float net's
     own test error (vs target; error=target: 1.25 × it) or 1/100 of the top."""
@@ -210,43 +203,16 @@ def _eps_grid(sample, error: str, points: int, eps_min, eps_max) -> tuple[np.nda
     return np.geomspace(hi, lo, points), info
 
 
-def _plot(records: list, front: list, abc_records: list, error: str, path: Path, title: str):
-    from matplotlib.figure import Figure
+def _frontier(records: list, error: str, constant_error: float):
+    """An :class:`occam.htmc.Frontier` of the records (error = L2 vs ``error``); the provenance
+    row is the point's metadata."""
+    from occam.htmc import Frontier
 
-    from occam.report.plots import _save
-
-    fig = Figure(figsize=(5.6, 4.2), layout="constrained")
-    ax = fig.subplots()
-    ax.scatter(
-        [r.error(error) for r in records],
-        [r.gates for r in records],
-        s=10,
-        color="0.7",
-        label="built circuits",
-    )
-    ax.plot(
-        [r.error(error) for r in front],
-        [r.gates for r in front],
-        marker="o",
-        color="C0",
-        drawstyle="steps-post",
-        label="Pareto (compiled)",
-    )
-    if abc_records:
-        ax.scatter(
-            [r.error(error) for r in abc_records],
-            [r.gates for r in abc_records],
-            marker="s",
-            color="C3",
-            label="Pareto after ABC",
-        )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(f"L2 error vs {error}")
-    ax.set_ylabel("gates |C|")
-    ax.set_title(title)
-    ax.legend()
-    return _save(fig, path)
+    points = []
+    for r in records:
+        meta = {k: v for k, v in r.row().items() if k != "gates"}
+        points.append((r.error(error), r.gates, meta))
+    return Frontier(points, norm="l2", constant_error=constant_error)
 
 
 def frontier_cmd(
@@ -279,11 +245,21 @@ def frontier_cmd(
         _write_frontier(out, search, results, eps_values, info, error, use_abc, seed, t.name)
 
 
-def _write_frontier(out: Path, search, results, eps_values, info, error, use_abc, seed, name):
-    from occam.compiler import RECORD_FIELDS, CircuitRecord, optimize_abc
-    from occam.report.io import write_csv, write_json
+def _rate(frontier) -> dict:
+    from occam.htmc import fit_rate
 
-    front = pareto(search.records, error)
+    fit = fit_rate(frontier)
+    keys = ("gamma", "gamma_low", "gamma_high", "c", "c_low", "c_high", "n")
+    return {k: getattr(fit, k) for k in keys}
+
+
+def _write_frontier(out: Path, search, results, eps_values, info, error, use_abc, seed, name):
+    from occam.compiler import CircuitRecord, optimize_abc
+    from occam.htmc import plot_frontiers
+    from occam.report.io import write_json
+
+    compiled = _frontier(search.records, error, info["constant_error"])
+    front = [search.records[i] for i in compiled.pareto_indices()]
     search.release(front)
     out.mkdir(parents=True, exist_ok=True)
     (out / "circuits").mkdir(exist_ok=True)
@@ -292,29 +268,30 @@ def _write_frontier(out: Path, search, results, eps_values, info, error, use_abc
         cc = rec.compiled
         if use_abc:
             cc = optimize_abc(cc, search.sample, seed=seed)
-            abc_rec = CircuitRecord.of(cc, rec.model, rec.prune_method, rec.n_keep)
-            abc_records.append(abc_rec)
+            abc_records.append(CircuitRecord.of(cc, rec.model, rec.prune_method, rec.n_keep))
         aig, _ = cc.write(out / "circuits" / f"frontier_{i:02d}.aig")
         files.append(str(aig.relative_to(out)))
-    on_front = {id(r) for r in front}
-    rows = [{**r.row(), "pareto": id(r) in on_front} for r in search.records]
-    rows += [{**r.row(), "pareto": True} for r in abc_records]
-    write_csv(out / "frontier.csv", rows, [*RECORD_FIELDS, "pareto"])
-    _plot(search.records, front, abc_records, error, out / "frontier.png", f"Frontier: {name}")
+    compiled.write_csv(out / "frontier.csv")
+    frontiers = {"compiled": compiled}
+    if use_abc:
+        frontiers["compiled + ABC"] = _frontier(abc_records, error, info["constant_error"])
+        frontiers["compiled + ABC"].write_csv(out / "frontier_abc.csv")
+    plot_frontiers(frontiers, out / "frontier.png", title=f"{search.name} on {name}")
     summary = {
         "model": search.name,
         "task": name,
-        "error": error,
+        "error": f"L2 vs {error}",
         "eps_targets": [float(e) for e in eps_values],
         "best_gates_per_eps": [r.best.gates if r.success else None for r in results],
         "circuits_built": search.n_built,
         "pareto": [{**r.row(), "file": f} for r, f in zip(front, files, strict=True)],
         "abc_pareto": [r.row() for r in abc_records],
+        "rate": {label: _rate(fr) for label, fr in frontiers.items()},
         **info,
     }
     write_json(out / "frontier.json", summary)
     table = Table(title=f"Frontier of {search.name} ({search.n_built} circuits built)")
-    for col in ("ε (L2 vs " + error + ")", "gates", "AIG ANDs", "N", "k/F_w/F_a", "file"):
+    for col in (f"ε (L2 vs {error})", "gates", "AIG ANDs", "N", "k/F_w/F_a", "file"):
         table.add_column(col, justify="right")
     for r, f in zip(front, files, strict=True):
         s = r.spec
@@ -327,6 +304,11 @@ def _write_frontier(out: Path, search, results, eps_values, info, error, use_abc
             f,
         )
     console.print(table)
+    rate = summary["rate"]["compiled"]
+    console.print(
+        f"fitted rate γ̂ = {rate['gamma']:.3g} [{rate['gamma_low']:.3g}, {rate['gamma_high']:.3g}] "
+        f"from {rate['n']} Pareto points"
+    )
     console.print(f"wrote {out / 'frontier.csv'}, {out / 'frontier.json'}, {out / 'frontier.png'}")
 
 
@@ -336,4 +318,4 @@ def register(app: typer.Typer) -> None:
     app.command("frontier")(frontier_cmd)
 
 
-__all__ = ["compile_cmd", "frontier_cmd", "pareto", "register"]
+__all__ = ["compile_cmd", "frontier_cmd", "register"]
