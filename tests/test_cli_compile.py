@@ -249,3 +249,33 @@ def test_frontier_with_abc_proves_every_optimised_circuit(runner, sine_model, tm
         assert meta["verified"] is True
     rows = [r for r in csv.DictReader((out / "frontier_abc.csv").open()) if r["role"] == "circuit"]
     assert len(rows) == len(summary["pareto"]) and all(r["abc"] == "True" for r in rows)
+
+
+@pytest.mark.slow
+def test_frontier_on_smooth2d(runner, tmp_path_factory, tmp_path):
+    model = _train("smooth2d", tmp_path_factory, steps=600)
+    out = tmp_path / "front2d"
+    args = ["frontier", str(model), "--out", str(out), "--points", "8", "--n-eval", "20000"]
+    result = runner.invoke(typer_app, args)
+    assert result.exit_code == 0, result.output
+    _frontier_checks(out)
+
+
+@pytest.mark.slow
+def test_compile_the_demo_pruned_occam_net(runner, tmp_path):
+    """Issue 16 acceptance: `occam compile` on the demo's model_occam_pruned.pt; the .aig read
+    back and simulated on 10^5 fresh points is within the requested ε of the float net."""
+    demo = tmp_path / "demo-output"
+    result = runner.invoke(typer_app, ["demo", "--quick", "--out", str(demo)])
+    assert result.exit_code == 0, result.output
+    model = demo / "model_occam_pruned.pt"
+    for eps in (0.1, 0.03):
+        out = tmp_path / f"occam_{eps}.aig"
+        result = runner.invoke(
+            typer_app, ["compile", str(model), "--eps", str(eps), "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        meta = json.loads(out.with_suffix(".json").read_text())
+        assert meta["verified"] and meta["error_l2_net"] <= eps
+        l2, _ = _reproduce_error(out, model, n=100_000)
+        assert l2 <= eps

@@ -196,3 +196,30 @@ def test_abc_result_is_cec_equivalent_and_verified():
     assert cc.verified
     assert cc.abc.gates_after == cc.gates <= cc.abc.gates_before
     assert cc.abc.aig_ands_after <= cc.abc.aig_ands_before
+
+
+def test_search_finds_a_circuit_within_eps_and_records_every_build():
+    from occam.compiler import CircuitSearch
+
+    model = _random_net(1, 3, 4, 2, 1, 1.0, 1.0, seed=21)
+    search = CircuitSearch(model, Box.cube(1), n_eval=3000, target=np.sin, max_bits=10)
+    res = search.search(0.05, budget=40)
+    assert res.success and res.best.error_l2_net_ucb <= 0.05
+    assert res.n_built == len(res.records) == search.n_built < 40
+    assert all(r.verified for r in search.records)
+    assert res.best.gates == min(r.gates for r in search.records if r.error_l2_net_ucb <= 0.05)
+    again = search.search(0.05, budget=40)  # memoised: nothing new is built
+    assert again.n_built == 0 and again.best is res.best
+    assert {"n_keep", "input_bits", "gates", "abc"} <= set(res.best.row())
+    target = search.search(0.5, error="target", budget=6)
+    assert target.best is None or target.best.error_l2_target_ucb <= 0.5
+
+
+def test_search_reports_an_unreachable_eps():
+    from occam.compiler import CircuitSearch
+
+    model = _random_net(1, 2, 2, 1, 1, 1.0, 1.0, seed=22)
+    search = CircuitSearch(model, Box.cube(1), n_eval=2000, max_bits=4)
+    res = search.search(1e-9, budget=3)
+    assert not res.success and res.status == 2 and res.best is None
+    assert "no circuit" in res.message and res.n_built <= 3
