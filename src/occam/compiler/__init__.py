@@ -17,7 +17,7 @@ from occam.compiler.compile import (
     measure,
     optimize_abc,
 )
-from occam.compiler.quantize import (
+from occam.compiler.fixed_point import (
     FixedPointSpec,
     QuantizationError,
     QuantizedNet,
@@ -26,7 +26,13 @@ from occam.compiler.quantize import (
 )
 from occam.compiler.reference import evaluate as evaluate_integer
 from occam.compiler.search import RECORD_FIELDS, CircuitRecord, CircuitSearch
-from occam.compiler.verify import ErrorStats, Verification, circuit_predict, error_stats, verify
+from occam.compiler.verification import (
+    ErrorStats,
+    Verification,
+    circuit_predict,
+    error_stats,
+    verify,
+)
 
 __all__ = [
     "RECORD_FIELDS",

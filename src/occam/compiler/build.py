@@ -1,8 +1,8 @@
 """Gate-level construction of a quantised network (SPEC 7).
 
-Every quantity of :mod:`occam.compiler.quantize` becomes a :class:`Value`: a two's complement word
-of the least width holding its integer interval, or a plain integer when the interval is a single
-point (constants cost no gates and fold into the sums). Each neuron is one
+Every quantity of :mod:`occam.compiler.fixed_point` becomes a :class:`Value`: a two's complement
+word of the least width holding its integer interval, or a plain integer when the interval is a
+single point (constants cost no gates and fold into the sums). Each neuron is one
 :func:`occam.circuits.arith.linear_combination` over its *nonzero* integer weights (CSD
 shift-and-add, one ranged adder tree, operand ranges passed in so every partial sum has its exact
 width); the residual add is fused into the block's sum as the operand ``2^F_w α``; roundings are
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from occam.circuits import Builder, Circuit, arith
-from occam.compiler.quantize import Interval, QuantizedNet, shift_round
+from occam.compiler.fixed_point import Interval, QuantizedNet, shift_round
 
 __all__ = ["CircuitLayout", "Value", "build_circuit"]
 
@@ -102,7 +102,7 @@ def _relu(b: Builder, v: Value) -> Value:
 
 
 def _check_range(v: Value, expected: Interval, what: str) -> None:
-    # the builder's intervals and quantize.propagate's are computed by the same rules; a
+    # the builder's intervals and fixed_point.propagate's are computed by the same rules; a
     # difference would mean the words were sized from something else
     if (v.lo, v.hi) != (expected.lo, expected.hi):
         raise AssertionError(f"{what}: builder range {(v.lo, v.hi)} != propagated {expected}")

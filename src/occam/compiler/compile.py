@@ -1,11 +1,11 @@
 """Compile a ResNet into a verified circuit with measured error (SPEC 7, 2.2).
 
-:func:`compile_resnet` quantises the network (:mod:`~occam.compiler.quantize`), builds the circuit
-(:mod:`~occam.compiler.build`), checks it bit for bit against the integer reference model and
-measures its error against the float network (and the target, when given) by simulating it on a
-sample of the data distribution (:mod:`~occam.compiler.verify`). With ``abc=True`` the circuit is
-then optimised by ABC, ``cec`` proves the result equivalent, and the optimised circuit is verified
-and measured again in the same way. The result is a :class:`CompiledCircuit`;
+:func:`compile_resnet` quantises the network (:mod:`~occam.compiler.fixed_point`), builds the
+circuit (:mod:`~occam.compiler.build`), checks it bit for bit against the integer reference model
+and measures its error against the float network (and the target, when given) by simulating it on
+a sample of the data distribution (:mod:`~occam.compiler.verification`). With ``abc=True`` the
+circuit is then optimised by ABC, ``cec`` proves the result equivalent, and the optimised circuit
+is verified and measured again in the same way. The result is a :class:`CompiledCircuit`;
 :meth:`CompiledCircuit.write` produces the binary AIGER file and the JSON description from which
 anyone can reproduce the error with their own AIGER simulator (the keys are listed in
 :meth:`CompiledCircuit.metadata`).
@@ -27,8 +27,14 @@ from occam._atomic import atomic_write_bytes
 from occam.circuits import Circuit, abc, write
 from occam.circuits.io import circuit_to_aig
 from occam.compiler.build import CircuitLayout, build_circuit
-from occam.compiler.quantize import FixedPointSpec, QuantizedNet, quantize
-from occam.compiler.verify import ErrorStats, Verification, circuit_predict, error_stats, verify
+from occam.compiler.fixed_point import FixedPointSpec, QuantizedNet, quantize
+from occam.compiler.verification import (
+    ErrorStats,
+    Verification,
+    circuit_predict,
+    error_stats,
+    verify,
+)
 from occam.nets import ResNet
 from occam.tasks import as_box
 

@@ -1,7 +1,7 @@
 """The integer reference model of a quantised network: the oracle of the compiler (SPEC 7).
 
-It evaluates the integer formulas of :mod:`occam.compiler.quantize` with numpy, independently of the
-circuit builder: matrix products of integer arrays, arithmetic right shifts for the roundings,
+It evaluates the integer formulas of :mod:`occam.compiler.fixed_point` with numpy, independently of
+the circuit builder: matrix products of integer arrays, arithmetic right shifts for the roundings,
 ``np.maximum(·, 0)`` for the ReLU. Arithmetic is int64 when a bound on every partial sum (from
 the propagated ranges: ``Σ |c_j| max(|lo_j|, |hi_j|) + |constant|``) stays below ``2^62``, and exact
 Python integers (``dtype=object``) otherwise, so it never overflows silently.
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from occam.compiler.quantize import QuantizedNet
+from occam.compiler.fixed_point import QuantizedNet
 
 __all__ = ["evaluate", "needs_big_ints"]
 

@@ -2,8 +2,8 @@
 
 The knobs are the pruning level N (nonzero weights kept by :func:`occam.prune.sensitivity_prune`
 or :func:`~occam.prune.magnitude_prune`, never retrained) and the widths (k, F_w, F_a) of
-:class:`~occam.compiler.quantize.FixedPointSpec`. Errors roughly add (pruning error + quantisation
-error), so for a target ε the search
+:class:`~occam.compiler.fixed_point.FixedPointSpec`. Errors roughly add (pruning error +
+quantisation error), so for a target ε the search
 
 1. *prunes* (no circuit): pruning levels ``N_j = ⌈nnz · 2^{−j/2}⌉`` down to one weight; the float
    error of each pruned net is measured on the error sample, and the levels whose error is at most
@@ -17,8 +17,8 @@ error), so for a target ε the search
 
 "Meets ε" is judged on the measured error of the *simulated* circuit against the reference network
 (the unpruned float net, ``error="net"``) or the target (``error="target"``), using the 3-sigma
-upper confidence bound of the L2 error (:class:`~occam.compiler.verify.ErrorStats`), so that the
-claim survives a fresh sample. Every built circuit is verified against its integer model and
+upper confidence bound of the L2 error (:class:`~occam.compiler.verification.ErrorStats`), so that
+the claim survives a fresh sample. Every built circuit is verified against its integer model and
 becomes a :class:`CircuitRecord` with its provenance; builds are memoised, so a frontier over many
 ε (:meth:`CircuitSearch.frontier`) shares them. Only circuits that some later caller may write
 (the best per ε) keep their :class:`~occam.compiler.compile.CompiledCircuit`.
@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from occam.compiler.compile import CompiledCircuit, ErrorSample, compile_resnet, float_outputs
-from occam.compiler.quantize import FixedPointSpec
+from occam.compiler.fixed_point import FixedPointSpec
 from occam.nets import ResNet
 from occam.prune import magnitude_prune, sensitivity_prune
 from occam.result import OptimizeResult

@@ -25,7 +25,7 @@ from occam.circuits import Circuit
 from occam.circuits.encoding import bits_to_ints, encode, ints_to_bits
 from occam.compiler import reference
 from occam.compiler.build import CircuitLayout
-from occam.compiler.quantize import QuantizedNet
+from occam.compiler.fixed_point import QuantizedNet
 
 __all__ = [
     "ErrorStats",
