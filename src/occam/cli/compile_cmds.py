@@ -162,7 +162,8 @@ def compile_cmd(
         model, t, sample = _setup(model_path, task, data, n_eval, seed)
         _check_error_kind(error, sample)
         search = _search(model, t, sample, model_path.name, prune, max_bits, seed)
-        result = search.search(eps, error=error, budget=budget)
+        with console.status(f"searching for a circuit with L2 error ≤ {eps:g} (vs {error})"):
+            result = search.search(eps, error=error, budget=budget)
         if not result.success:
             err_console.print(
                 f"[bold red]No circuit found:[/bold red] {result.message} after building "
@@ -241,8 +242,29 @@ def frontier_cmd(
         _check_error_kind(error, sample)
         eps_values, info = _eps_grid(sample, error, points, eps_min, eps_max)
         search = _search(model, t, sample, model_path.name, prune, max_bits, seed)
-        results = search.frontier(eps_values, error=error, budget=budget)
+        results = _frontier_with_progress(search, eps_values, error, budget)
         _write_frontier(out, search, results, eps_values, info, error, use_abc, seed, t.name)
+
+
+def _frontier_with_progress(search, eps_values, error: str, budget: int) -> list:
+    """:meth:`CircuitSearch.search` for each ε under a rich progress bar (one step per ε)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    results = []
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("frontier search", total=len(eps_values))
+        search.log = lambda msg: bar.console.print(f"[dim]{msg}[/dim]", highlight=False)
+        for eps in eps_values:
+            bar.update(task, description=f"ε = {eps:.3g} ({search.n_built} circuits built)")
+            results.append(search.search(float(eps), error=error, budget=budget))
+            bar.advance(task)
+    return results
 
 
 def _rate(frontier) -> dict:
