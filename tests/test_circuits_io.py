@@ -246,7 +246,7 @@ def test_parse_blif_covers_dont_cares_offset_constants_and_continuation():
         (".model m\n.inputs a\n.outputs y\n.names a y\n1 1\n.names a y\n0 1\n", 6, "twice"),
         (".model m\n.inputs a\n.outputs y\n.names q y\n1 1\n", 4, "never defined"),
         (".model m\n.inputs a\n.outputs y\n.names p y\n1 1\n.names y p\n1 1\n", 6, "cycle"),
-        (".model m\n.inputs a\n.outputs y\n", 0, "never defined"),
+        (".model m\n.inputs a\n.outputs y\n", 3, "never defined"),
         ("11 1\n", 1, "outside .names"),
         (".model m\n.end\n.names y\n", 3, "after .end"),
         (".model m\n.model n\n", 2, "one .model"),

@@ -74,6 +74,8 @@ def test_pareto_and_upper_bound_example():
     ub = f.upper_bound([0.05, 0.1, 0.12, 0.2, 0.39, 0.4, 1.0])
     np.testing.assert_array_equal(ub, [np.inf, 100, 100, 40, 40, 0, 0])
     assert f.upper_bound(0.25) == 40.0 and isinstance(f.upper_bound(0.25), float)
+    assert f.best_point(0.25) is f.points[1] and f.best_point(0.12) is f.points[0]
+    assert f.best_point(0.05) is None and f.best_point(0.45) is None  # the constant is free
     assert Frontier([(0.1, 3)]).upper_bound(5.0) == 3.0  # no constant: last step never ends
     assert Frontier().upper_bound(1.0) == math.inf
 
@@ -91,6 +93,11 @@ def test_upper_bound_matches_definition(pts, ce, eps):
     f = Frontier(pts, constant_error=ce)
     for e in eps + [p[0] for p in pts]:
         assert f.upper_bound(e) == _brute_upper_bound(pts, ce, e)
+        best = f.best_point(e)
+        if best is None:
+            assert f.upper_bound(e) in (0.0, math.inf) or (ce is not None and e >= ce)
+        else:
+            assert best.error <= e and best.gates == f.upper_bound(e)
 
 
 @given(point_lists, st.none() | errors)

@@ -102,7 +102,7 @@ BAD_CSV = [
     ("text", "a,b\n1,2\n3,4\n5,abc\n", r"line 4, column 2: 'abc' is not a number"),
     ("empty_cell", "1,2\n3,\n", r"line 2, column 2: an empty cell is not a number"),
     ("mixed_header", "a,2\n1,2\n", r"line 1, column 1: 'a' is not a number \(a header"),
-    ("empty", "", r"bad\.csv: the file is empty"),
+    ("empty", "", r"bad\.csv, line 1: the file is empty"),
     ("blank", "\n  \n\n", r"the file is empty"),
     ("header_only", "a,b\n", r"has a header line but no data lines"),
     ("blank_middle", "1,2\n\n3,4\n", r"line 2: blank line between data lines"),
@@ -177,8 +177,15 @@ def test_bad_npz(tmp_path):
         load_data(npz(tmp_path, x=np.array([["a", "b"]]), y=np.zeros(1)))
     with pytest.raises(DataError, match="must be 1-D or 2-D"):
         load_data(npz(tmp_path, x=np.zeros((2, 2, 2)), y=np.zeros(2)))
-    with pytest.raises(DataError, match="cannot be loaded without pickle"):
+    with pytest.raises(DataError, match="holds Python objects") as info:
         load_data(npz(tmp_path, x=np.array([[1.0], None], dtype=object), y=np.zeros(2)))
+    assert "allow_pickle" not in str(info.value)  # issue 17 item 11: never advise unsafe loading
+    pickled = tmp_path / "pickled.npz"
+    np.save(pickled.with_suffix(".npy"), np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    pickled.write_bytes(pickled.with_suffix(".npy").read_bytes())
+    with pytest.raises(DataError, match="pickled Python objects") as info:
+        load_data(pickled)
+    assert "allow_pickle" not in str(info.value)
     single = tmp_path / "single.npz"
     with open(single, "wb") as handle:
         np.save(handle, np.zeros((3, 2)))

@@ -134,6 +134,8 @@ def test_matches_pure_python_reference(u):
         ref = ref_locate_point([float(a) for a in u[k]])
         # weights: the full sorted list agrees (same s_j)
         np.testing.assert_allclose(w[k], [p[1] for p in ref], rtol=0, atol=1e-15)
+        # the full vertex array, zero-weight vertices included (the documented tie rules)
+        np.testing.assert_array_equal(v[k], np.array([p[0] for p in ref], dtype=np.int64))
         got = positive_weight_map(zip(v[k], w[k], strict=True))
         want = positive_weight_map(ref)
         assert got.keys() == want.keys()
@@ -176,6 +178,20 @@ def test_grid_points_and_ties_handled():
     assert positive_weight_map(zip(v[1], w[1], strict=True)) == {(1,): 1.0}
     assert positive_weight_map(zip(v[2], w[2], strict=True)) == {(-1,): 1.0}
     assert positive_weight_map(zip(v[3], w[3], strict=True)) == {(3,): 0.5, (2,): 0.5}
+
+
+def test_odd_integer_takes_the_lower_even_neighbour():
+    """Documented tie rule (issue 17 item 16): at an odd integer u (t = 1) the even neighbour is
+    u − 1, visible only in the zero-weight vertex u_d; it must equal the reference's."""
+    u = np.array([[1.0], [-1.0], [3.0], [1.0]], dtype=float)
+    v, w = locate(u)
+    np.testing.assert_array_equal(v[:, 1, 0], [0, -2, 2, 0])  # vertex d: the lower even e
+    np.testing.assert_array_equal(w[:, 1], [0.0, 0.0, 0.0, 0.0])
+    v2, _ = locate(np.array([[1.0, 0.5], [-3.0, 2.25]]))
+    for k, p in enumerate([[1.0, 0.5], [-3.0, 2.25]]):
+        ref = ref_locate_point(p)
+        np.testing.assert_array_equal(v2[k], np.array([q[0] for q in ref], dtype=np.int64))
+    assert v2[0, -1].tolist() == [0, 0] and v2[1, -1].tolist() == [-4, 2]
 
 
 def test_tetrakis_pattern_in_2d():

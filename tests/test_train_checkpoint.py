@@ -169,7 +169,7 @@ def test_load_errors(tmp_path):
         load_model(tmp_path / "missing.pt")
     garbage = tmp_path / "garbage.pt"
     garbage.write_bytes(b"not a torch file")
-    with pytest.raises(ValueError, match="not a readable occam checkpoint"):
+    with pytest.raises(ValueError, match="not a PyTorch file, or a truncated one"):
         load_checkpoint(garbage)
     save_model(tmp_path / "m.pt", net)
     with pytest.raises(ValueError, match="expected an occam file of format"):

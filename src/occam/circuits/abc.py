@@ -28,10 +28,12 @@ from pathlib import Path
 
 from occam.circuits.core import Circuit
 from occam.circuits.io import circuit_to_aig, parse_aiger, write_aiger_bytes
+from occam.errors import OccamError
 
 __all__ = [
     "AbcError",
     "AbcNotFoundError",
+    "AbcScriptError",
     "OptimizeResult",
     "equivalent",
     "equivalent_files",
@@ -49,12 +51,16 @@ _ERRORS = re.compile(
 _SCRIPT_OK = re.compile(r"^[A-Za-z0-9_ ;.\-=&]*$")
 
 
-class AbcNotFoundError(RuntimeError):
+class AbcNotFoundError(OccamError, RuntimeError):
     """ABC is not installed (or ``$OCCAM_ABC`` does not name an executable)."""
 
 
 class AbcError(RuntimeError):
     """ABC ran but reported an error; the message includes its output."""
+
+
+class AbcScriptError(OccamError, AbcError, ValueError):
+    """ABC refused the script the user gave (an unknown command or bad arguments)."""
 
 
 def find_abc() -> str:
@@ -153,6 +159,19 @@ class OptimizeResult:
         return self.after["size"] < self.before["size"]
 
 
+_REFUSED = re.compile(r"(unknown command[^\n]*|usage: [^\n]*)", re.IGNORECASE)
+
+
+def _raise_if_script_refused(err: AbcError, script: str) -> None:
+    """Re-raise ABC's refusal of the user's script (unknown command, bad option) as
+    :class:`AbcScriptError` quoting ABC's reason; other failures are left to the caller."""
+    found = _REFUSED.search(str(err))
+    if found is not None:
+        raise AbcScriptError(
+            f"ABC does not accept the script {script!r}: {found.group(1).strip()}"
+        ) from None
+
+
 def _counts(c: Circuit) -> dict[str, int]:
     d = c.gate_counts()
     d["size"] = c.size
@@ -177,7 +196,7 @@ def optimize_report(
     if not isinstance(circuit, Circuit):
         raise TypeError(f"optimize: circuit must be a Circuit, received {type(circuit).__name__}")
     if not isinstance(script, str) or not script.strip() or not _SCRIPT_OK.match(script):
-        raise ValueError(
+        raise AbcScriptError(
             "optimize: script must be a non-empty ABC command sequence of letters, digits, '&', "
             f"spaces, ';', '-', '.', '=', received {script!r}"
         )
@@ -191,12 +210,16 @@ def optimize_report(
     cmd = f"read in.aig; strash; {script}; write_aiger -s out.aig"
     if verify:
         cmd += "; cec in.aig"
-    log, got = run_abc(
-        cmd,
-        {"in.aig": write_aiger_bytes(_positional(circuit), binary=True)},
-        outputs=("out.aig",),
-        timeout=timeout,
-    )
+    try:
+        log, got = run_abc(
+            cmd,
+            {"in.aig": write_aiger_bytes(_positional(circuit), binary=True)},
+            outputs=("out.aig",),
+            timeout=timeout,
+        )
+    except AbcError as err:
+        _raise_if_script_refused(err, script)
+        raise
     if verify and "Networks are equivalent" not in log:
         raise AbcError(f"ABC's result was not proved equivalent to the input:\n{log}")
     back = parse_aiger(got["out.aig"], "out.aig (written by ABC)", binary=True)

@@ -6,8 +6,8 @@ least significant bit first; coordinate ``i`` occupies bit columns ``i k .. i k 
 dec reads groups of output bits as unsigned or two's complement integers ``z`` and maps each to
 ``scale · z + offset`` (per output). Decoding is not counted in ``|C|``.
 
-Plain numpy; the domain may be an :class:`occam.tasks.box.Box` (anything with ``low`` and ``rho``),
-a ``(low, high)`` pair or a ``(d, 2)`` array of ``[low_i, high_i]`` rows.
+Plain numpy; the domain is read by :func:`occam._domain.parse_domain` (SPEC 15: a Box, a
+``(low, high)`` tuple, or a ``(d, 2)`` numpy array or torch tensor of ``[low_i, high_i]`` rows).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from occam._domain import parse_domain
 
 __all__ = [
     "bits_to_ints",
@@ -30,30 +32,9 @@ _MAX_WIDTH = 63
 
 
 def _domain_bounds(domain: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(a, ρ)`` as float64 arrays of length ``d``."""
-    if hasattr(domain, "low") and hasattr(domain, "rho"):
-        low = np.asarray(domain.low, dtype=np.float64)
-        rho = np.asarray(domain.rho, dtype=np.float64)
-    elif isinstance(domain, (tuple, list)) and len(domain) == 2:
-        low = np.asarray(domain[0], dtype=np.float64)
-        rho = np.asarray(domain[1], dtype=np.float64) - low
-    elif isinstance(domain, np.ndarray) and domain.ndim == 2 and domain.shape[1] == 2:
-        low = np.asarray(domain[:, 0], dtype=np.float64)
-        rho = np.asarray(domain[:, 1], dtype=np.float64) - low
-    else:
-        raise TypeError(
-            f"domain: expected a Box, a (low, high) pair or a (d, 2) array, received {domain!r}"
-        )
-    try:
-        low = np.broadcast_to(low, (d,)).astype(np.float64)
-        rho = np.broadcast_to(rho, (d,)).astype(np.float64)
-    except ValueError:
-        raise ValueError(
-            f"domain: expected {d} coordinates to match x, received {np.shape(low)}"
-        ) from None
-    if not (np.all(np.isfinite(low)) and np.all(np.isfinite(rho)) and np.all(rho > 0)):
-        raise ValueError(f"domain: need finite bounds with high > low, received low={low}")
-    return low, rho
+    """``(a, ρ)`` as float64 arrays of length ``d`` (forms read by :func:`parse_domain`)."""
+    low, high = parse_domain(domain, d)
+    return low, high - low
 
 
 def _check_k(k: Any, name: str = "k") -> int:

@@ -51,6 +51,7 @@ returned.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -404,7 +405,9 @@ def _simulate_python(c: Circuit) -> list[int]:
 # ------------------------------------------------------------------------------- driver
 class _Budget:
     def __init__(self, time_limit: float | None, conf_budget: int | None) -> None:
-        self.deadline = None if time_limit is None else time.monotonic() + float(time_limit)
+        # inf means no deadline: a Timer cannot wait an infinite time (OverflowError)
+        unlimited = time_limit is None or math.isinf(time_limit)
+        self.deadline = None if unlimited else time.monotonic() + float(time_limit)
         self.time_limit = time_limit
         self.conf_budget = conf_budget
 
@@ -446,8 +449,9 @@ def minimum_circuit(
         to ``(r >> i) & 1``), or a string for :func:`parse_truth_table`; ``n <= 6``.
     rows : optional care rows; the circuit must agree with the table on these rows only.
     max_gates : largest size searched; if none exists the status is ``"infeasible"``.
-    time_limit : seconds for the whole search (``None``: none; then give ``conf_budget``);
-        enforced by interrupting the solver, so ``solver`` must be in :data:`INTERRUPTIBLE`.
+    time_limit : seconds for the whole search (``None``: none, then give ``conf_budget``;
+        ``math.inf``: explicitly none, the search is bounded by ``max_gates`` only); enforced
+        by interrupting the solver, so ``solver`` must be in :data:`INTERRUPTIBLE`.
     conf_budget : optional conflict budget per SAT call.
     solver : python-sat solver name.
     symmetry : break the symmetry between inputs the function is symmetric in (on the care rows).
@@ -466,8 +470,11 @@ def minimum_circuit(
             raise ValueError(f"minimum_circuit: rows must lie in [0, {n_rows}), received {care}")
     if isinstance(max_gates, bool) or not isinstance(max_gates, (int, np.integer)) or max_gates < 0:
         raise ValueError(f"minimum_circuit: max_gates must be an int >= 0, received {max_gates!r}")
-    if time_limit is not None and not time_limit > 0:
-        raise ValueError(f"minimum_circuit: time_limit must be > 0 or None, received {time_limit}")
+    if time_limit is not None and not time_limit > 0:  # also refuses NaN
+        raise ValueError(
+            "minimum_circuit: time_limit must be > 0 (inf: no limit) or None, "
+            f"received {time_limit}"
+        )
     if conf_budget is not None and (not isinstance(conf_budget, int) or conf_budget < 1):
         raise ValueError(
             f"minimum_circuit: conf_budget must be an int >= 1, received {conf_budget}"

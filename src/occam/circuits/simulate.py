@@ -67,7 +67,7 @@ def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
     """Inverse of :func:`pack_bits`: words ``(m, n_words)`` to booleans ``(n, m)``."""
     words = np.ascontiguousarray(np.asarray(words, dtype=np.uint64).astype("<u8", copy=False))
     m = words.shape[0]
-    as_bytes = words.view(np.uint8).reshape(m, -1)
+    as_bytes = words.view(np.uint8).reshape(m, 8 * words.shape[1])  # m = 0: no outputs
     bits = np.unpackbits(as_bytes, axis=1, bitorder="little", count=n)
     return bits.T.astype(bool)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from occam.cli._errors import OccamGroup, run_main
+
 app = typer.Typer(
+    cls=OccamGroup,
     name="occam",
     help="Measure and minimise the circuit complexity of functions learned by ResNets.",
     no_args_is_help=True,
@@ -22,4 +25,4 @@ def _register() -> None:
 
 def main() -> None:
     _register()
-    app()
+    run_main(app)

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import typer
 
+from occam.cli._errors import OccamGroup, UsageError, os_error_message
+
 app = typer.Typer(
+    cls=OccamGroup,
     help="Boolean circuits: stats, optimisation with ABC, exact synthesis, circuit → ResNet.",
     no_args_is_help=True,
 )
@@ -22,16 +25,27 @@ def _console():
 
 
 def _load(path: Path):
-    from occam.circuits import CircuitFormatError, read
+    """Read a circuit file; a missing, unreadable or malformed file is one error line."""
+    from occam.circuits import read
 
     try:
-        return read(path)
+        return read(path)  # CircuitFormatError / UnknownFormatError are OccamErrors
     except FileNotFoundError:
-        raise typer.BadParameter(f"no such file: {path}") from None
-    except CircuitFormatError as e:
-        raise typer.BadParameter(f"malformed circuit file: {e}") from None
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as e:  # a folder, no read permission, ...
+        raise UsageError(os_error_message(e)) from None
+
+
+def _output_path(path: Path, option: str) -> Path:
+    """Refuse an output path with an unknown suffix or an unwritable location before any work."""
+    from occam.circuits.io import UnknownFormatError, check_output_path
+
+    try:
+        return check_output_path(path)
+    except UnknownFormatError as e:
+        raise UsageError(f"{option}: {str(e).replace('write: ', '')}") from None
+    except OSError as e:
+        raise UsageError(f"{option}: {os_error_message(e)}") from None
 
 
 def format_circuit(circuit) -> str:
@@ -97,16 +111,12 @@ def optimize(
     from occam.circuits import abc, write
 
     c = _load(infile)
+    _output_path(outfile, "OUTFILE")
     try:
         res = abc.optimize_report(c, script, verify=verify)
-    except abc.AbcNotFoundError as e:
-        raise typer.BadParameter(str(e)) from None
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--script") from None
-    try:
-        write(res.circuit, outfile)
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="OUTFILE") from None
+    except abc.AbcScriptError as e:
+        raise UsageError(f"--script: {e}") from None
+    write(res.circuit, outfile)  # the path was checked above
     table = Table(title=f"ABC '{script}'" + (" (verified by cec)" if res.verified else ""))
     for col in ("", "size", "AND", "OR", "NOT", "AIG ANDs"):
         table.add_column(col, justify="right")
@@ -131,7 +141,9 @@ def exact(
         "several outputs separated by commas.",
     ),
     out: Path | None = typer.Option(None, "--out", help="Write the circuit to this file."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole search."),
+    time_limit: float = typer.Option(
+        60.0, "--time-limit", help="Seconds for the whole search (inf: no limit)."
+    ),
     max_gates: int = typer.Option(40, "--max-gates", help="Largest size tried."),
     rows: str | None = typer.Option(
         None, "--rows", help="Comma-separated care rows (default: all rows)."
@@ -141,10 +153,16 @@ def exact(
     from occam.circuits import write
     from occam.circuits.exact import minimum_circuit, parse_truth_table
 
+    if not time_limit > 0:  # NaN and negative values; inf means no limit
+        raise typer.BadParameter(
+            f"expected seconds > 0 (inf: no limit), got {time_limit}", param_hint="--time-limit"
+        )
     try:
         table = parse_truth_table(truth_table)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="TRUTH_TABLE") from None
+    if out is not None:
+        _output_path(out, "--out")
     care = None
     if rows is not None:
         try:
@@ -194,6 +212,18 @@ def to_resnet_cmd(
     if bad:
         raise typer.BadParameter(f"unknown engines {bad}", param_hint="--engines")
     c = _load(file)
+    if c.n_inputs < 1 or c.n_outputs < 1:
+        raise UsageError(
+            f"{file}: the circuit has {c.n_inputs} input(s) and {c.n_outputs} output(s); the "
+            "ResNet of SPEC 8 needs at least one of each (d_in, d_out >= 1)"
+        )
+    if out is not None:
+        from occam._atomic import check_writable
+
+        try:
+            check_writable(out)
+        except OSError as e:
+            raise UsageError(f"--out: {os_error_message(e)}") from None
     rep = to_resnet_report(c, gates=gates, engines=eng)  # type: ignore[arg-type]
     table = Table(title=f"ResNet of {file.name} (SPEC 8, gates={gates})")
     table.add_column("quantity")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from occam.cli.main_cmds import (
@@ -32,20 +33,20 @@ from occam.cli.main_cmds import (
     _set_threads,
     _task_from_meta,
     console,
-    err_console,
 )
+
+err_console = Console(stderr=True)
 
 
 @contextmanager
 def _occam_errors():
+    """User errors as one line (exit 2, :func:`occam.cli.main_cmds._clean_errors`); an ABC failure
+    (not the user's fault, but no traceback either) as one line with exit 1."""
     from occam.circuits.abc import AbcError, AbcNotFoundError
-    from occam.errors import OccamError
 
     with _clean_errors():
         try:
             yield
-        except OccamError as exc:
-            raise UsageError(str(exc)) from None
         except (AbcError, AbcNotFoundError) as exc:
             err_console.print(f"ABC: {exc}", highlight=False, markup=False)
             raise typer.Exit(code=1) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,36 +18,30 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from occam.cli._errors import UsageError, os_error_message, user_errors
+from occam.errors import OccamError
+
 console = Console()
 wide_console = Console(width=max(console.width, 132))  # tables are wider than 80 columns
-err_console = Console(stderr=True)
 
 PENALTY_CHOICES = ("ideal", "empirical", "l1", "l2", "path", "none")
 OPTIMIZER_CHOICES = ("adam", "sgd", "prox")
 LOSS_CHOICES = ("mse", "logistic")
 
 
-class UsageError(Exception):
-    """A bad argument: message names it; reported without traceback."""
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]Error:[/bold red] {message}", highlight=False, markup=True)
-    raise typer.Exit(code=2)
-
-
 @contextmanager
 def _clean_errors() -> Iterator[None]:
-    """Turn library input errors into a clean one-line message (exit code 2)."""
-    from occam.tasks import DataError
-
-    try:
-        yield
-    except (UsageError, ValueError, TypeError, KeyError, FileNotFoundError, DataError) as exc:
-        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        _fail(text.replace("[", "\\["))
-    except OSError as exc:
-        _fail(f"{exc.filename or ''}: {exc.strerror or exc}".replace("[", "\\["))
+    """Report user errors as one line (exit code 2): every ``OccamError`` and OS refusal on a
+    user's path (:func:`occam.cli._errors.user_errors`), and the ``ValueError`` with which the
+    library refuses an argument value passed on from the command line. Other exceptions are bugs
+    and keep their traceback."""
+    with user_errors():
+        try:
+            yield
+        except OccamError:
+            raise
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _choice(value: str, choices: tuple[str, ...], option: str) -> str:
@@ -82,23 +76,35 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
     return params
 
 
-def _parse_columns(spec: str | None, option: str) -> list[int] | None:
+def _parse_columns(spec: str | None, option: str) -> list[int | str] | None:
+    """Comma-separated columns: an item that reads as an integer is a 0-based index (negative
+    counts from the end), any other item a column name of the file's header (as in the Python
+    API, ``load_data(x_cols=...)``)."""
     if spec is None:
         return None
-    try:
-        return [int(v) for v in spec.split(",") if v.strip()]
-    except ValueError:
+    items: list[int | str] = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        try:
+            items.append(int(item))
+        except ValueError:
+            items.append(item)
+    if not items:
         raise UsageError(
-            f"{option}: expected comma-separated column indices; got {spec!r}"
-        ) from None
+            f"{option}: expected comma-separated column indices or names; got {spec!r}"
+        )
+    return items
 
 
 def _load_task(
     task: str | None,
     data: Path | None,
     params: dict[str, Any],
-    x_cols: list[int] | None = None,
-    y_cols: list[int] | None = None,
+    x_cols: list[int | str] | None = None,
+    y_cols: list[int | str] | None = None,
+    header: bool | None = None,
 ):
     from occam.tasks import get_task, load_data
 
@@ -107,14 +113,21 @@ def _load_task(
     if data is not None:
         if not data.exists():
             raise UsageError(f"--data: file {str(data)!r} does not exist")
-        return load_data(data, x_cols, y_cols)
-    return get_task(task, **params)
+        return load_data(data, x_cols, y_cols, header=header)
+    try:
+        return get_task(task, **params)
+    except (TypeError, ValueError) as exc:  # unknown task or a bad --param value
+        raise UsageError(f"TASK / --param: {exc}") from None
 
 
 def _task_from_meta(meta: dict[str, Any], path: Path):
     """Rebuild the task a saved model was trained on (from ``occam train``/``occam demo`` meta)."""
     if meta.get("data"):
-        return _load_task(None, Path(meta["data"]), {}, meta.get("x_cols"), meta.get("y_cols"))
+        data = Path(meta["data"])
+        _check_data_fingerprint(data, meta.get("data_sha256"), path)
+        return _load_task(
+            None, data, {}, meta.get("x_cols"), meta.get("y_cols"), meta.get("header")
+        )
     if meta.get("task"):
         return _load_task(meta["task"], None, dict(meta.get("task_params") or {}))
     raise UsageError(
@@ -122,17 +135,32 @@ def _task_from_meta(meta: dict[str, Any], path: Path):
     )
 
 
+def _check_data_fingerprint(data: Path, recorded: str | None, checkpoint: Path) -> None:
+    """Refuse to evaluate a model on its training file after that file was edited."""
+    from occam.tasks.data import file_fingerprint
+
+    if recorded is None or not data.is_file():
+        return  # an older run without a fingerprint; a missing file is reported by load_data
+    if file_fingerprint(data) != recorded:
+        raise UsageError(
+            f"CHECKPOINT: {checkpoint} was trained on {data}, which has changed since (its "
+            "SHA-256 differs); pass --data FILE to evaluate on a file's current contents"
+        )
+
+
 def _load_checkpoint(path: Path):
+    """(model, meta) of a saved model; refuses unreadable files and non-finite weights."""
+    from occam.complexity._common import check_finite_model
     from occam.train import load_model
 
     if not path.exists():
         raise UsageError(f"CHECKPOINT: file {str(path)!r} does not exist")
     try:
-        return load_model(path)
-    except (ValueError, RuntimeError, KeyError, EOFError) as exc:
-        raise UsageError(
-            f"CHECKPOINT: cannot read {str(path)!r} as an occam model: {exc}"
-        ) from None
+        model, meta = load_model(path)
+        check_finite_model(model, name=str(path))
+    except OccamError as exc:  # CheckpointError or NonFiniteModelError; both name the file
+        raise UsageError(f"CHECKPOINT: {exc}") from None
+    return model, meta
 
 
 def _eval_data(
@@ -161,6 +189,11 @@ def _eval_data(
         n_rows = t.n_data
         n_train = min(n_train, max(n_rows - 1, 1))
         n_te = min(n_te, n_rows - n_train)
+        if n_te < 1:
+            raise UsageError(
+                f"{t.name}: all {n_rows} rows were used for training; no test rows are left "
+                "(pass --data FILE with held-out data)"
+            )
     _, _, x_te, y_te = t.train_test(n_train, n_te, seed=s)
     return t, x_te, y_te
 
@@ -195,8 +228,23 @@ def train_cmd(
     steps: int = typer.Option(2000, "--steps", help="Optimisation steps."),
     batch_size: int = typer.Option(128, "--batch-size", help="Minibatch size (0: full batch)."),
     loss: str = typer.Option(None, "--loss", help="mse or logistic (default: the task's)."),
-    n_train: int = typer.Option(1024, "--n-train", help="Training points."),
-    n_test: int = typer.Option(1024, "--n-test", help="Test points."),
+    n_train: int = typer.Option(
+        None, "--n-train", help="Training points (default: 1024; --data: 80% of the rows)."
+    ),
+    n_test: int = typer.Option(
+        None, "--n-test", help="Test points (default: 1024; --data: the other rows)."
+    ),
+    header: bool = typer.Option(
+        None,
+        "--header/--no-header",
+        help="--data CSV: line 1 names the columns / is data (default: detect).",
+    ),
+    checkpoint_every: int = typer.Option(
+        500,
+        "--checkpoint-every",
+        help="Save OUT/checkpoint.pt every this many steps (0: only at the end); rerunning the "
+        "same command resumes from it.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of data, initialisation and batches."),
     out: Path = typer.Option(Path("occam-train"), "--out", help="Output folder."),
     threads: int = typer.Option(1, "--threads", help="torch CPU threads (1 suits small nets)."),
@@ -221,12 +269,17 @@ def train_cmd(
             raise UsageError(f"--lr: expected a finite number > 0; got {lr}")
         _positive_int(steps, "--steps", 0)
         _positive_int(batch_size, "--batch-size", 0)
-        _positive_int(n_train, "--n-train")
-        _positive_int(n_test, "--n-test", 0)
+        _positive_int(checkpoint_every, "--checkpoint-every", 0)
+        if n_train is not None:
+            _positive_int(n_train, "--n-train")
+        if n_test is not None:
+            _positive_int(n_test, "--n-test", 0)
         _positive_int(seed, "--seed", 0)
         xc, yc = _parse_columns(x_cols, "--x-cols"), _parse_columns(y_cols, "--y-cols")
         params = _parse_params(param)
-        t = _load_task(task, data, params, xc, yc)
+        t = _load_task(task, data, params, xc, yc, header)
+        n_train, n_test = _split_sizes(t, n_train, n_test)
+        _prepare_out(out)  # an unwritable --out is refused before training, not after
         config = _train_config(
             width=width,
             hidden=hidden,
@@ -240,11 +293,14 @@ def train_cmd(
             loss=loss or t.default_loss,
             seed=seed,
             log_every=max(1, steps // 50),
+            checkpoint_every=checkpoint_every,
         )
         source = {
             "task": None if data is not None else task,
             "task_params": params,
             "data": None if data is None else str(Path(data).resolve()),
+            "data_sha256": t.params.get("sha256") if data is not None else None,
+            "header": header,
             "x_cols": xc,
             "y_cols": yc,
         }
@@ -270,21 +326,26 @@ def _run_train(t, config, source: dict[str, Any], n_train: int, n_test: int, out
     """Train on task ``t`` and write model.pt (with ``source`` and the split in its meta) and
     history.json into ``out``."""
     from occam.report import format_value, write_json
-    from occam.train import save_model, train
+    from occam.train import TrainingInterrupted, save_model, train
 
-    if t.is_data:
-        rows = t.n_data
-        if n_train + n_test > rows:
-            n_test = max(0, rows - n_train)
-            if n_test == 0:
-                raise UsageError(f"--n-train: the data has {rows} rows; got --n-train {n_train}")
     x_tr, y_tr, x_te, y_te = t.train_test(n_train, n_test, seed=config.seed)
     test = {"x_test": x_te, "y_test": y_te} if n_test > 0 else {}
-    out.mkdir(parents=True, exist_ok=True)
     console.print(f"training on {t.name}: {t.description}")
+    checkpoint = out / "checkpoint.pt"
+    _announce_resume(checkpoint)
     start = time.perf_counter()
-    result = train(x_tr, y_tr, config, progress=True, checkpoint=out / "checkpoint.pt", **test)
+    try:
+        result = train(x_tr, y_tr, config, progress=True, checkpoint=checkpoint, **test)
+    except TrainingInterrupted as stop:
+        where = f"saved to {checkpoint}" if stop.checkpoint is not None else "not saved"
+        typer.echo(
+            f"interrupted after step {stop.step} ({where}); run the same command again to resume",
+            err=True,
+        )
+        raise typer.Exit(code=130) from None
     wall = time.perf_counter() - start
+    if result.resumed_from is not None:
+        console.print(f"resumed from step {result.resumed_from} of {checkpoint}")
     meta = {
         **source,
         "n_train": n_train,
@@ -301,6 +362,54 @@ def _run_train(t, config, source: dict[str, Any], n_train: int, n_test: int, out
         f"penalty {final['penalty']:.4g}, nonzeros {final['nonzeros']}"
     )
     console.print(f"model: {model_path}\nhistory: {out / 'history.json'}")
+
+
+def _prepare_out(out: Path) -> None:
+    """Create ``out`` (and check it takes files) and remove temporary files that killed writes
+    of its outputs left behind."""
+    from occam._atomic import ensure_writable_dir, remove_stale_temporaries
+
+    try:
+        ensure_writable_dir(out)
+    except OSError as exc:
+        raise UsageError(f"--out: {os_error_message(exc)}") from None
+    for name in ("checkpoint.pt", "model.pt", "history.json"):
+        remove_stale_temporaries(out / name)
+
+
+def _split_sizes(t, n_train: int | None, n_test: int | None) -> tuple[int, int]:
+    """Training and test sizes: 1024 each for a built-in task; for a data file 80% / 20% of
+    its rows by default, and a refusal naming the option when the file is too short."""
+    if not t.is_data:
+        return (1024 if n_train is None else n_train), (1024 if n_test is None else n_test)
+    rows = t.n_data
+    if n_train is not None and n_train > rows:
+        raise UsageError(f"--n-train: the data has {rows} rows; got --n-train {n_train}")
+    if n_train is None:
+        held_out = (rows // 5 if rows >= 5 else 0) if n_test is None else n_test
+        if held_out >= rows:
+            raise UsageError(
+                f"--n-test: the data has {rows} rows, leaving none for training; got "
+                f"--n-test {n_test}"
+            )
+        return rows - held_out, held_out
+    if n_test is None:
+        return n_train, rows - n_train
+    if n_train + n_test > rows:
+        raise UsageError(
+            f"--n-train/--n-test: the data has {rows} rows; got --n-train {n_train} plus "
+            f"--n-test {n_test}"
+        )
+    return n_train, n_test
+
+
+def _announce_resume(checkpoint: Path) -> None:
+    """Say before training that it continues an earlier run's checkpoint."""
+    from occam.train import load_checkpoint
+
+    if checkpoint.exists():
+        step = int(load_checkpoint(checkpoint)["step"])
+        console.print(f"resuming from step {step} ({checkpoint})")
 
 
 # -- occam complexity ------------------------------------------------------------------------------
@@ -325,8 +434,12 @@ def complexity_cmd(
         from occam.report.summary import complexity_summary
 
         row = complexity_summary(model, x_te, y_te, t.domain)
-        if as_json:
-            console.print_json(json.dumps(row))
+        if as_json:  # strict JSON: a non-finite value is null, never a bare NaN
+            finite = {
+                k: None if isinstance(v, float) and not math.isfinite(v) else v
+                for k, v in row.items()
+            }
+            console.print_json(json.dumps(finite, allow_nan=False))
         else:
             wide_console.print(
                 _summary_table(f"{checkpoint.name} on {t.name}", {checkpoint.stem: row})
@@ -460,16 +573,20 @@ def demo_cmd(
 ) -> None:
     """Train an Occam and a weight-decay ResNet on smooth2d, compare, prune, write report.md."""
     with _clean_errors():
-        from occam.report.demo import DemoConfig, run_demo, summary_rows
+        from occam.experiments import get_experiment
+        from occam.experiments.demo import summary_rows
+        from occam.experiments.progress import ConsoleProgress
 
         _set_threads(threads)
         _positive_int(seed, "--seed", 0)
         overrides: dict[str, Any] = {"seed": seed}
         if steps is not None:
             overrides["steps"] = _positive_int(steps, "--steps")
-        config = DemoConfig.quick(**overrides) if quick else DemoConfig(**overrides)
-        log: Callable[[str], None] = lambda msg: console.print(f"[dim]{msg}[/dim]")  # noqa: E731
-        results = run_demo(out, config, log=log, progress=True)
+        demo = get_experiment("demo")
+        config = demo.config(quick=quick, **overrides)
+        with ConsoleProgress(console) as progress:
+            res = demo.run(config, out, progress)
+        results = res.summary
         headers, rows = summary_rows(results["summary"])
         table = Table(title=f"occam demo on {config.task} ({results['wall_seconds']:.1f} s)")
         from occam.report import format_value
@@ -479,7 +596,7 @@ def demo_cmd(
         for row in rows:
             table.add_row(*(format_value(v) for v in row))
         wide_console.print(table)
-        console.print(f"report: {results['files']['markdown']}")
+        console.print(f"report: {res.files['markdown']}")
 
 
 def register(app: typer.Typer) -> None:

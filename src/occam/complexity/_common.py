@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from occam.errors import OccamError
 from occam.nets import ResNet
 from occam.tasks.box import Box, as_box
 
@@ -17,10 +18,30 @@ def check_model(model: object, name: str = "model") -> ResNet:
 
 
 def safe_sqrt(value: Tensor) -> Tensor:
-    """sqrt that is exactly 0 at 0 with a zero (not NaN) gradient there."""
+    """sqrt that is exactly 0 at 0 with a zero (not NaN) gradient there; NaN stays NaN (a model
+    with NaN weights must not report a norm of 0)."""
     tiny = torch.finfo(value.dtype).tiny
     positive = value > 0
-    return torch.where(positive, torch.sqrt(torch.clamp(value, min=tiny)), torch.zeros_like(value))
+    return torch.where(positive, torch.sqrt(torch.clamp(value, min=tiny)), value * 0)
+
+
+class NonFiniteModelError(OccamError, ValueError):
+    """A model whose parameters contain NaN or ±inf: no measure of it means anything."""
+
+
+def check_finite_model(model: ResNet, name: str = "model") -> ResNet:
+    """Return ``model`` if every parameter is finite, else raise :class:`NonFiniteModelError`
+    naming the first offending parameter and how many entries are not finite."""
+    check_model(model, name)
+    for pname, param in model.named_parameters():
+        bad = ~torch.isfinite(param.detach())
+        if bool(bad.any()):
+            raise NonFiniteModelError(
+                f"{name}: parameter {pname} has {int(bad.sum())} non-finite entr"
+                f"{'y' if int(bad.sum()) == 1 else 'ies'} (NaN or inf) of {param.numel()}; "
+                "its error and complexity are undefined (was training diverging?)"
+            )
+    return model
 
 
 def as_model_input(model: ResNet, x: object, name: str = "x") -> Tensor:

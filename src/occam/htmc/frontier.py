@@ -16,6 +16,15 @@ error against the network and against the target, AIG AND count, path of the ``.
 frontier is written to and read from CSV (atomically); nested metadata travels as JSON in its cell.
 Nothing here computes an error: the caller records a point only for a circuit it built and
 simulated (SPEC 2.3), and :class:`FrontierPoint` refuses non-finite or negative values.
+
+Use::
+
+    fr = Frontier(norm="l2", constant_error=float(np.std(y)))    # best constant: the mean
+    fr.add(err_l2, circuit.size, model="occam.pt", k=6, abc=True, aig="c.aig")
+    fr.pareto()               # non-dominated points, by increasing error
+    fr.upper_bound(0.05)      # C̄(0.05)
+    fr.write_csv("frontier.csv"); Frontier.read_csv("frontier.csv")
+    fr.plot("frontier.png")   # with the fitted rate of occam.htmc.estimates
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from occam._atomic import atomic_write_bytes
 from occam.errors import FileFormatError, OccamError
 
 __all__ = ["NORMS", "Frontier", "FrontierError", "FrontierPoint"]
@@ -272,6 +282,21 @@ class Frontier:
         out = np.asarray(out, dtype=np.float64)
         return float(out) if out.ndim == 0 else out
 
+    def best_point(self, eps: float) -> FrontierPoint | None:
+        """The built circuit that realises C̄(ε): fewest gates among the points with error ≤ ε
+        (the smallest error among those on ties, then the first recorded); None when no point
+        qualifies or when the free constant (ε ≥ ``constant_error``) has fewer gates."""
+        e = _check_error(eps, "eps")
+        best: FrontierPoint | None = None
+        for i in self.pareto_indices():
+            p = self._points[i]
+            if p.error <= e:
+                best = p
+        ce = self._constant_error
+        if best is not None and ce is not None and e >= ce and best.gates > 0:
+            return None
+        return best
+
     @property
     def min_error(self) -> float:
         """ε_min: the smallest recorded error (+∞ for an empty frontier)."""
@@ -321,9 +346,7 @@ class Frontier:
 
     def write_csv(self, path: str | Path) -> Path:
         """Write :meth:`csv_text` to ``path`` atomically; returns the path."""
-        from occam.report.io import atomic_write_text
-
-        return atomic_write_text(path, self.csv_text())
+        return atomic_write_bytes(path, self.csv_text().encode("utf-8"))
 
     @classmethod
     def read_csv(cls, path: str | Path, norm: str | None = None) -> Frontier:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from occam._atomic import atomic_write_bytes
 from occam.htmc.estimates import fit_rate
 from occam.htmc.frontier import Frontier, FrontierError
 
@@ -29,14 +30,12 @@ def plot_frontiers(
     show_dominated: bool = True,
 ) -> Path:
     """Write a PNG: for each labelled frontier its points (dominated ones faint), the staircase
-    C̄(ε) through its Pareto points, a dotted vertical line at the constant's error, and (with
-    ``fit``) the fitted line (ĉ/ε)^γ̂ labelled with γ̂ when at least two Pareto points allow it.
-    Zero-gate points cannot sit on a log axis and are left out. Returns the path (written
-    atomically)."""
+    C̄(ε) through its Pareto points (up to where C̄ drops to 0), a dotted vertical line at the
+    constant's error, and (with ``fit``) the fitted line (ĉ/ε)^γ̂ labelled with γ̂ when at least
+    two Pareto points allow it. Zero-gate points cannot sit on a log axis and are left out.
+    Returns the path (written atomically)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from occam.report.io import atomic_write_bytes
 
     if not frontiers:
         raise FrontierError("plot_frontiers: expected at least one frontier")
@@ -65,7 +64,11 @@ def plot_frontiers(
         if front:
             e = np.array([p.error for p in front])
             s = np.array([p.gates for p in front], dtype=np.float64)
-            right = fr.constant_error if fr.constant_error is not None else e[-1] * 1.5
+            # C̄ drops to 0 at the first 0-gate circuit or at the constant's error
+            zero = [p.error for p in fr.pareto() if p.gates == 0]
+            if fr.constant_error is not None:
+                zero.append(fr.constant_error)
+            right = min(zero) if zero else e[-1] * 1.5
             ax.step(
                 np.append(e, max(right, e[-1])),
                 np.append(s, s[-1]),

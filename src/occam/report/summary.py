@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from occam import complexity
+from occam.complexity._common import check_finite_model
 from occam.nets import ResNet
 
 SUMMARY_COLUMNS = (
@@ -48,6 +49,7 @@ def complexity_summary(model: ResNet, x: Any, y: Any = None, domain: Any = None)
     """
     if not isinstance(model, ResNet):
         raise TypeError(f"model: expected occam.nets.ResNet, got {type(model).__name__}")
+    check_finite_model(model)  # a NaN model has no error or complexity to report
     x = torch.as_tensor(x, dtype=model.V_out.dtype)
     out: dict[str, Any] = {}
     with torch.no_grad():

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from occam._domain import parse_domain
+
 
 @dataclass(frozen=True)
 class Box:
@@ -99,29 +101,18 @@ class Box:
 
 
 def as_box(domain: object, dim: int | None = None, name: str = "domain") -> Box:
-    """Coerce ``domain`` to a :class:`Box`.
+    """Coerce ``domain`` to a :class:`Box` (SPEC 15; read by :func:`occam._domain.parse_domain`).
 
-    Accepts a Box, a pair ``(low, high)`` of scalars or length-d sequences (a tuple or list of
-    length 2 always means this), or a numpy array (or longer list) of shape (d, 2) with rows
-    [low_i, high_i]. ``dim`` (if given) is checked, and broadcasts scalars.
+    Accepts a Box, a tuple ``(low, high)`` of scalars or length-d sequences, a numpy array or
+    torch tensor of shape (d, 2) with rows [low_i, high_i], or a flat list ``[low, high]`` of two
+    scalars. A nested list is refused as ambiguous. ``dim`` (if given) is checked, and broadcasts
+    scalars.
     """
     if isinstance(domain, Box):
-        box = domain
-    else:
-        if isinstance(domain, (tuple, list)) and len(domain) == 2:
-            low, high = domain
-            box = Box.from_bounds(low, high, dim=dim if np.ndim(low) == 0 else None)
-        elif (
-            isinstance(domain, (np.ndarray, list))
-            and np.ndim(domain) == 2
-            and np.shape(domain)[1] == 2
-        ):
-            arr = np.asarray(domain, dtype=float)
-            box = Box.from_bounds(arr[:, 0], arr[:, 1])
-        else:
-            raise TypeError(
-                f"{name}: expected a Box, a (low, high) pair or a (d, 2) array, got {domain!r}"
+        if dim is not None and domain.dim != dim:
+            raise ValueError(
+                f"{name}: expected a box of dimension {dim}, got dimension {domain.dim}"
             )
-    if dim is not None and box.dim != dim:
-        raise ValueError(f"{name}: expected a box of dimension {dim}, got dimension {box.dim}")
-    return box
+        return domain
+    low, high = parse_domain(domain, dim, name)
+    return Box(tuple(low), tuple(high - low))

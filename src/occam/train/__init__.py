@@ -6,21 +6,36 @@ models, ``save_checkpoint``/``load_checkpoint`` resumable runs; ``ResNetRegresso
 the scikit-learn contract.
 """
 
-from occam.train.checkpoint import load_checkpoint, load_model, save_checkpoint, save_model
+from occam.train.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+    save_model,
+)
 from occam.train.config import LOSSES, OPTIMIZERS, PENALTIES, WEIGHTED_L1, TrainConfig
 from occam.train.estimator import NotFittedError, ResNetRegressor
-from occam.train.trainer import TrainingDivergedError, TrainResult, error, sweep, train
+from occam.train.trainer import (
+    TrainingDivergedError,
+    TrainingInterrupted,
+    TrainResult,
+    error,
+    sweep,
+    train,
+)
 
 __all__ = [
     "LOSSES",
     "OPTIMIZERS",
     "PENALTIES",
     "WEIGHTED_L1",
+    "CheckpointError",
     "NotFittedError",
     "ResNetRegressor",
     "TrainConfig",
     "TrainResult",
     "TrainingDivergedError",
+    "TrainingInterrupted",
     "error",
     "load_checkpoint",
     "load_model",

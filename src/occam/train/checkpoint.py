@@ -20,7 +20,9 @@ Finished model (``save_model``)::
 
 from __future__ import annotations
 
+import errno
 import json
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from typing import Any
 import torch
 
 from occam._atomic import atomic_write
+from occam.errors import FileFormatError
 from occam.nets import ResNet, ResNetConfig
 
 CHECKPOINT_FORMAT = "occam-checkpoint"
@@ -42,21 +45,45 @@ def atomic_torch_save(obj: Any, path: str | Path) -> Path:
     return atomic_write(path, lambda handle: torch.save(obj, handle))
 
 
+class CheckpointError(FileFormatError):
+    """A checkpoint or model file occam cannot use: ``"FILE: reason"`` (an ``OccamError``)."""
+
+
+def _unreadable_reason(path: Path, exc: BaseException) -> str:
+    """Why ``torch.load`` refused ``path``, without torch's advice to load unsafely."""
+    if path.stat().st_size == 0:
+        return "the file is empty (0 bytes; was its writing or copying interrupted?)"
+    if not zipfile.is_zipfile(path):  # every torch.save file since PyTorch 1.6 is a zip archive
+        return "not a PyTorch file, or a truncated one"
+    if "weights only" in str(exc).lower() or "weights_only" in str(exc):
+        return (
+            "it holds Python objects, not only tensors and plain values; occam never unpickles "
+            "arbitrary objects (that could run code from the file)"
+        )
+    return f"not a readable PyTorch file ({type(exc).__name__})"
+
+
 def _load(path: str | Path, expected_format: str | tuple[str, ...]) -> dict[str, Any]:
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, expected a checkpoint file", str(path))
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint file")
+        raise FileNotFoundError(errno.ENOENT, "no such checkpoint file", str(path))
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # unreadable, truncated or not a torch file
-        raise ValueError(f"{path}: not a readable occam checkpoint ({exc})") from exc
+    except PermissionError:
+        raise
+    except Exception as exc:  # unreadable, truncated, not a torch file, or not weights-only
+        raise CheckpointError(path, 0, _unreadable_reason(path, exc)) from None
     formats = (expected_format,) if isinstance(expected_format, str) else expected_format
     if not isinstance(payload, dict) or payload.get("format") not in formats:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-        raise ValueError(f"{path}: expected an occam file of format {formats}, found {found!r}")
+        raise CheckpointError(
+            path, 0, f"expected an occam file of format {formats}, found {found!r}"
+        )
     if payload.get("version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{path}: format version {payload.get('version')!r}, this occam reads {FORMAT_VERSION}"
+        raise CheckpointError(
+            path, 0, f"format version {payload.get('version')!r}, this occam reads {FORMAT_VERSION}"
         )
     return payload
 
@@ -116,7 +143,7 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         if k not in payload
     ]
     if missing:
-        raise ValueError(f"{path}: checkpoint lacks the entries {missing}")
+        raise CheckpointError(path, 0, f"checkpoint lacks the entries {missing}")
     return payload
 
 
@@ -125,9 +152,13 @@ def _build_model(payload: dict[str, Any], path: str | Path) -> ResNet:
         cfg = ResNetConfig.from_dict(payload["model_config"])
         dtype = _DTYPES[payload["dtype"]]
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: invalid model description ({exc})") from exc
+        raise CheckpointError(path, 0, f"invalid model description ({exc})") from None
     model = ResNet.from_config(cfg, dtype=dtype, seed=0)
-    model.load_state_dict(payload["model"])
+    try:
+        model.load_state_dict(payload["model"])
+    except (KeyError, TypeError, RuntimeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckpointError(path, 0, f"the weights do not fit the model ({first})") from None
     return model
 
 

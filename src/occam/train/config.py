@@ -42,7 +42,8 @@ class TrainConfig(BaseModel):
     loss: ``mse`` or ``logistic`` (labels ±1). seed: seeds initialisation and minibatch order.
     dtype: ``float64`` or ``float32``; init_scale multiplies the initial weights.
     log_every: a history row every this many steps (and at steps 0 and T).
-    checkpoint_every: write the checkpoint every this many steps (0: only at the end).
+    checkpoint_every: write the checkpoint every this many steps (default 500, so a killed run
+        loses little; 0: only at the end). Only used when ``train`` is given a checkpoint path.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -62,7 +63,7 @@ class TrainConfig(BaseModel):
     dtype: Literal["float64", "float32"] = "float64"
     init_scale: float = Field(1.0, gt=0.0, allow_inf_nan=False)
     log_every: int = Field(50, ge=1)
-    checkpoint_every: int = Field(0, ge=0)
+    checkpoint_every: int = Field(500, ge=0)
 
     @model_validator(mode="after")
     def _check_prox(self) -> TrainConfig:

@@ -25,8 +25,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,8 +39,10 @@ import torch
 from torch import Tensor
 
 from occam import complexity
+from occam._atomic import remove_stale_temporaries
+from occam.errors import OccamError
 from occam.nets import ResNet
-from occam.train.checkpoint import load_checkpoint, save_checkpoint
+from occam.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from occam.train.config import (
     RESUMABLE_FIELDS,
     TrainConfig,
@@ -52,17 +57,85 @@ from occam.train.optim import make_optimizer
 Callback = Callable[[int, ResNet], None]
 
 
-class TrainingDivergedError(RuntimeError):
-    """The loss, the penalty or a parameter became NaN or infinite during training."""
+class TrainingDivergedError(OccamError, RuntimeError):
+    """The loss, the penalty or a parameter became NaN or infinite during training.
 
-    def __init__(self, step: int, what: str, lr: float) -> None:
+    ``advice`` says what to change; it blames the learning rate only when neither λ nor the
+    data scale explains the overflow (see :func:`_divergence_advice`).
+    """
+
+    def __init__(self, step: int, what: str, lr: float, advice: str | None = None) -> None:
         self.step = step
         self.what = what
         self.lr = lr
-        super().__init__(
-            f"training diverged at step {step}: {what} is not finite; try a smaller learning "
-            f"rate (lr={lr:g} now, e.g. lr={lr / 10:g})"
+        if advice is None:
+            advice = f"try a smaller learning rate (lr={lr:g} now, e.g. lr={lr / 10:g})"
+        self.advice = advice
+        super().__init__(f"training diverged at step {step}: {what} is not finite; {advice}")
+
+    def __reduce__(self):
+        return (type(self), (self.step, self.what, self.lr, self.advice))
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) stopped :func:`train` between two steps; ``step`` steps are done and, when
+    training had a checkpoint path, saved to ``checkpoint`` (rerun the same call to resume)."""
+
+    def __init__(self, step: int, checkpoint: Path | None) -> None:
+        self.step = step
+        self.checkpoint = checkpoint
+        saved = f"; saved to {checkpoint}" if checkpoint is not None else " (no checkpoint)"
+        super().__init__(f"training interrupted after step {step}{saved}")
+
+
+#: beyond this magnitude a squared error overflows float64 (1e154² ≈ 1e308)
+_OVERFLOW_SCALE = 1e150
+
+
+def _divergence_advice(
+    config: TrainConfig, lr: float, loss: float, penalty: float, data_scale: float
+) -> str:
+    """Name the likely cause of a non-finite objective or parameter, from the last finite-or-not
+    loss and penalty values: the data scale, then λ, else the learning rate."""
+    if data_scale > _OVERFLOW_SCALE or (not math.isfinite(loss) and data_scale > 1e100):
+        return (
+            f"the data has values up to {data_scale:.3g}, where squared errors overflow float64: "
+            "rescale the data (e.g. to [-1, 1])"
         )
+    lam_term = config.lam * penalty if config.penalty != "none" else 0.0
+    lam_dominates = math.isfinite(penalty) and (
+        not math.isfinite(lam_term) or lam_term > 1e12 * (1.0 + abs(loss))
+    )
+    if config.lam > 0 and lam_dominates:
+        return (
+            f"λ·C(θ) = {config.lam:g}·{penalty:.3g} overwhelms the loss ({loss:.3g}): λ is too "
+            f"large; use a smaller λ (lam={config.lam:g} now)"
+        )
+    return f"try a smaller learning rate (lr={lr:g} now, e.g. lr={lr / 10:g})"
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[dict[str, bool]]:
+    """Turn the first Ctrl-C into a flag that the training loop checks between steps (so the
+    checkpoint it then writes holds a consistent state); a second Ctrl-C interrupts at once.
+    Only in the main thread and only when SIGINT has Python's default handler."""
+    flag = {"hit": False}
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield flag
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        flag["hit"] = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass
@@ -281,15 +354,19 @@ def _check_resume(saved: dict[str, Any], config: TrainConfig, fingerprint: str, 
         if k not in RESUMABLE_FIELDS and theirs.get(k) != mine[k]
     ]
     if diffs:
-        raise ValueError(
-            f"{path}: cannot resume, the checkpoint was written with a different config "
-            f"({'; '.join(diffs)}); delete it or use another checkpoint path"
+        raise CheckpointError(
+            path,
+            0,
+            "cannot resume, the checkpoint was written with a different config "
+            f"({'; '.join(diffs)}); delete it or use another checkpoint path",
         )
     if saved.get("data_fingerprint") not in (None, fingerprint):
-        raise ValueError(f"{path}: cannot resume, the checkpoint was written for different data")
+        raise CheckpointError(
+            path, 0, "cannot resume, the checkpoint was written for different data"
+        )
     if int(saved["step"]) > config.steps:
-        raise ValueError(
-            f"{path}: the checkpoint is at step {saved['step']}, beyond steps={config.steps}"
+        raise CheckpointError(
+            path, 0, f"the checkpoint is at step {saved['step']}, beyond steps={config.steps}"
         )
 
 
@@ -324,7 +401,10 @@ def train(
         step); an exception it raises stops training (used to simulate interruptions).
 
     Returns a :class:`TrainResult`. Raises :class:`TrainingDivergedError` when the objective or a
-    parameter becomes NaN/inf, naming the step.
+    parameter becomes NaN/inf, naming the step and the likely cause (data scale, λ or learning
+    rate). A first Ctrl-C stops training after the current step, writes the checkpoint (when a
+    path is given) and raises :class:`TrainingInterrupted` (a ``KeyboardInterrupt``); temporary
+    files that a killed checkpoint write left beside the path are removed at the start.
     """
     config = as_config(config)
     dtype = config.torch_dtype
@@ -377,6 +457,8 @@ def train(
     history: list[dict[str, Any]] = []
     start = 0
     resumed_from = None
+    if path is not None:
+        remove_stale_temporaries(path)  # left by a run killed while writing its checkpoint
     if path is not None and path.exists():
         saved = load_checkpoint(path)
         _check_resume(saved, config, fingerprint, path)
@@ -404,8 +486,9 @@ def train(
 
     if start == 0:
         history.append(_record(net, config, 0, learning_rate(config, 0), (x_t, y_t), test))
+    data_scale = float(max(x_t.abs().max(), y_t.abs().max()))
     bar, bar_task = _progress_bar(progress, config.steps, f"train λ={config.lam:g}")
-    with bar:
+    with bar, _deferred_interrupt() as interrupt:
         bar.update(bar_task, completed=start)
         for step in range(start, config.steps):
             lr = learning_rate(config, step)
@@ -413,16 +496,20 @@ def train(
             xb, yb = (x_t, y_t) if rows is None else (x_t[rows], y_t[rows])
             optimizer.zero_grad()
             loss = loss_value(net(xb), yb, config.loss)
+            penalty = None
             if config.optimizer == "prox":
                 weights = penalty_weights(net, config.penalty, xb) if config.lam > 0 else None
                 objective = loss
             elif config.lam > 0 and config.penalty != "none":
-                objective = loss + config.lam * penalty_value(net, config.penalty, xb)
+                penalty = penalty_value(net, config.penalty, xb)
+                objective = loss + config.lam * penalty
             else:
                 objective = loss
+            last = (float(loss.detach()), 0.0 if penalty is None else float(penalty.detach()))
             if not bool(torch.isfinite(objective)):
+                advice = _divergence_advice(config, lr, *last, data_scale)
                 raise TrainingDivergedError(
-                    step + 1, f"the objective ({float(objective.detach())})", lr
+                    step + 1, f"the objective ({float(objective.detach())})", lr, advice
                 )
             objective.backward()
             optimizer.step(lr)
@@ -430,12 +517,16 @@ def train(
                 _soft_threshold(net, weights, config.lam * lr)
             _apply_masks(masked)
             if not _parameters_finite(params):
-                raise TrainingDivergedError(step + 1, "a parameter", lr)
+                advice = _divergence_advice(config, lr, *last, data_scale)
+                raise TrainingDivergedError(step + 1, "a parameter", lr, advice)
             done = step + 1
             if done % config.log_every == 0 or done == config.steps:
                 row = _record(net, config, done, lr, (x_t, y_t), test)
                 if not math.isfinite(row["objective"]):
-                    raise TrainingDivergedError(done, f"the objective ({row['objective']})", lr)
+                    advice = _divergence_advice(config, lr, row["loss"], row["penalty"], data_scale)
+                    raise TrainingDivergedError(
+                        done, f"the objective ({row['objective']})", lr, advice
+                    )
                 history.append(row)
                 bar.update(bar_task, status=f"loss {row['loss']:.3g} C {row['penalty']:.3g}")
             if config.checkpoint_every and done % config.checkpoint_every == 0:
@@ -443,6 +534,10 @@ def train(
             bar.update(bar_task, advance=1)
             if callback is not None:
                 callback(done, net)
+            if interrupt["hit"]:  # Ctrl-C during this step: save it, then stop
+                if written[0] != done:
+                    write_checkpoint(done)
+                raise TrainingInterrupted(done, path)
     if path is not None and written[0] != config.steps:
         write_checkpoint(config.steps)
     net.eval()

@@ -9,10 +9,11 @@ naming the file and line. Files are written atomically (temporary file + ``os.re
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
-from occam._atomic import atomic_write_bytes
+from occam._atomic import atomic_write_bytes, check_writable
 from occam.circuits.core import Circuit
 from occam.circuits.io.aig import (
     Aig,
@@ -23,15 +24,17 @@ from occam.circuits.io.aig import (
 )
 from occam.circuits.io.aiger import parse_aiger, read_aiger, write_aiger_bytes
 from occam.circuits.io.blif import parse_blif, read_blif, write_blif_text
-from occam.circuits.io.errors import CircuitFormatError
+from occam.circuits.io.errors import CircuitFormatError, UnknownFormatError
 from occam.circuits.io.verilog import write_verilog_text
 
 __all__ = [
     "FORMATS",
     "Aig",
     "CircuitFormatError",
+    "UnknownFormatError",
     "aig_to_circuit",
     "basis_gate_counts",
+    "check_output_path",
     "circuit_to_aig",
     "normalize_aig",
     "parse_aiger",
@@ -48,7 +51,7 @@ def _suffix(path: Path, fmt: str | None, arg: str) -> str:
     suf = ("." + fmt.lstrip(".")) if fmt is not None else path.suffix
     suf = suf.lower()
     if suf not in FORMATS:
-        raise ValueError(
+        raise UnknownFormatError(
             f"{arg}: unknown circuit format {suf!r} for {str(path)!r}; expected one of "
             f"{sorted(FORMATS)} (or pass fmt=)"
         )
@@ -64,12 +67,23 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Circuit:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"read: path must be a str or PathLike, received {type(path).__name__}")
     p = Path(path)
+    if p.is_dir():  # before the suffix: a folder name usually has none
+        raise IsADirectoryError(errno.EISDIR, "is a folder, expected a circuit file", str(p))
     suf = _suffix(p, fmt, "read")
     if not FORMATS[suf][0]:
-        raise ValueError(f"read: format {suf!r} is write-only (structural Verilog)")
+        raise UnknownFormatError(f"read: format {suf!r} is write-only (structural Verilog)")
     if suf in (".aag", ".aig"):
         return read_aiger(p, binary=suf == ".aig")
     return read_blif(p)
+
+
+def check_output_path(path: str | os.PathLike[str], fmt: str | None = None) -> Path:
+    """Check, before any work, that :func:`write` can write a circuit to ``path``: a known
+    suffix (or ``fmt``) and a writable location. Raises :class:`UnknownFormatError` or an
+    ``OSError`` naming ``path``; returns ``path`` as a Path."""
+    p = Path(path)
+    _suffix(p, fmt, "write")
+    return check_writable(p)
 
 
 def write(circuit: Circuit, path: str | os.PathLike[str], fmt: str | None = None) -> Path:

@@ -119,6 +119,8 @@ def _parse_symbols(
             name = m.group(3).decode("utf-8")
         except UnicodeDecodeError:
             raise lines.error("symbol table: name is not valid UTF-8") from None
+        if "\r" in name:  # occam's writers refuse it too: a name is one line
+            raise lines.error("symbol table: name contains a carriage return")
         table = {b"i": in_names, b"o": out_names}.get(kind)
         if table is None:
             raise lines.error("symbol table: latch symbols but the circuit has no latches")
@@ -162,7 +164,8 @@ def parse_aiger(data: bytes, path: str = "<memory>", binary: bool | None = None)
             f"header declares {l_} latches; only combinational circuits are supported"
         )
     # refuse absurd sizes before allocating: each object needs at least one byte of the file
-    if i_ + o_ + a_ > len(data):
+    # (binary inputs are implicit and take none; a binary AND takes two delta bytes)
+    if (0 if is_bin else i_) + o_ + (2 * a_ if is_bin else a_) > len(data):
         raise lines.error(
             f"header declares {i_} inputs, {o_} outputs and {a_} ANDs, more than the file's "
             f"{len(data)} bytes can hold"

@@ -9,7 +9,9 @@ the off-set and the net is the complement, built by De Morgan as ``AND_rows OR_i
 (so ``00 0`` is one OR gate, not a NOT of an AND of NOTs). A cover without rows is constant 0, a
 0-input cover with the row ``1`` is constant 1. Covers are mapped into {AND, OR, NOT} through the
 :class:`~occam.circuits.Builder` (structural hashing, constant folding). Nets may be defined in
-any order; undefined nets, nets defined twice and combinational cycles are errors.
+any order; undefined nets, nets defined twice and combinational cycles are errors, also in logic
+that no output reads (which is then dropped). An empty file is an error; a model with no outputs
+is a valid circuit with zero outputs.
 
 Latches, sub-circuits, ``.gate`` and every other construct raise :class:`CircuitFormatError`.
 """
@@ -51,12 +53,48 @@ def _logical_lines(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
+def _check_nets(
+    covers: dict[str, tuple[int, list[str], list[tuple[str, str]]]], inputs: set[str], path: str
+) -> None:
+    """Every net a cover reads is defined and no cover depends on itself, also outside every
+    output cone (such logic is dropped, but a file containing it is malformed). Iterative DFS
+    over all covers (white 0 / on the stack 1 / done 2), in file order."""
+    state: dict[str, int] = {}
+    for root in covers:
+        if state.get(root) == 2:
+            continue
+        stack = [(root, 0)]
+        state[root] = 1
+        while stack:
+            net, i = stack[-1]
+            fanins = covers[net][1][:-1]
+            if i == len(fanins):
+                state[net] = 2
+                stack.pop()
+                continue
+            stack[-1] = (net, i + 1)
+            x = fanins[i]
+            if x in inputs or state.get(x) == 2:
+                continue
+            if x not in covers:
+                raise CircuitFormatError(
+                    path, covers[net][0], f"net {x!r} is used but never defined"
+                )
+            if state.get(x) == 1:
+                raise CircuitFormatError(path, covers[net][0], f"combinational cycle through {x!r}")
+            state[x] = 1
+            stack.append((x, 0))
+
+
 def parse_blif(text: str, path: str = "<memory>") -> Circuit:
     """Parse BLIF text into a Circuit (inputs and outputs in declaration order)."""
     if not isinstance(text, str):
         raise TypeError(f"parse_blif: text must be str, received {type(text).__name__}")
     lines = _logical_lines(text)
+    if not lines:
+        raise CircuitFormatError(path, 1, "empty file: no .model, .inputs, .outputs or .names")
     inputs: list[str] = []
+    output_line: dict[str, int] = {}
     outputs: list[str] = []
     input_set: set[str] = set()
     covers: dict[str, tuple[int, list[str], list[tuple[str, str]]]] = {}
@@ -113,6 +151,8 @@ def parse_blif(text: str, path: str = "<memory>") -> Circuit:
                 inputs.append(nm)
         elif head == ".outputs":
             outputs.extend(toks[1:])
+            for nm in toks[1:]:
+                output_line.setdefault(nm, ln)
         elif head == ".names":
             if len(toks) < 2:
                 raise CircuitFormatError(path, ln, ".names needs at least an output net")
@@ -132,6 +172,10 @@ def parse_blif(text: str, path: str = "<memory>") -> Circuit:
             for nm in toks[1:]:
                 if nm in covers:
                     raise CircuitFormatError(path, covers[nm][0], f"input {nm!r} also has a cover")
+    for nm in outputs:
+        if nm not in input_set and nm not in covers:
+            raise CircuitFormatError(path, output_line[nm], f"output {nm!r} is never defined")
+    _check_nets(covers, input_set, path)
     b = Builder()
     node: dict[str, int] = {nm: b.input(nm) for nm in inputs}
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from os import PathLike
+from occam.errors import FileFormatError, OccamError
 
-__all__ = ["CircuitFormatError"]
+__all__ = ["CircuitFormatError", "UnknownFormatError"]
 
 
-class CircuitFormatError(ValueError):
+class CircuitFormatError(FileFormatError):
     """A circuit file that cannot be parsed: ``str(err)`` is ``"FILE:LINE: what was wrong"``.
 
-    Attributes ``path`` (str), ``line`` (1-based line number, 0 when no line applies) and
-    ``reason`` (the message without the location).
+    A :class:`occam.errors.FileFormatError` (so an ``OccamError`` and a ``ValueError``) with
+    attributes ``path`` (str), ``line`` (1-based line number) and ``reason`` (the message without
+    the location).
     """
 
-    def __init__(self, path: str | PathLike[str] | None, line: int, reason: str) -> None:
-        self.path = str(path) if path is not None else "<memory>"
-        self.line = int(line)
-        self.reason = reason
-        super().__init__(f"{self.path}:{self.line}: {reason}")
+
+class UnknownFormatError(OccamError, ValueError):
+    """A circuit file name whose suffix names no format occam reads (or writes)."""
