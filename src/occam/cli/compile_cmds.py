@@ -149,7 +149,13 @@ def compile_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed of the error sample."),
     threads: int = typer.Option(1, "--threads", help="torch CPU threads."),
 ) -> None:
-    """Smallest verified circuit with L2 error ≤ EPS: writes OUT (.aig) and OUT's .json."""
+    """Smallest verified circuit with L2 error ≤ EPS: writes OUT (.aig) and OUT's .json.
+
+    The error is dec∘C∘enc_k against the float network (or the target) measured by simulating the
+    circuit on --n-eval points of the task's distribution (a data task: its points); a circuit is
+    accepted when the 3σ upper confidence bound of that L2 error is ≤ EPS. Searches pruning level
+    and bit widths (at most --budget circuits, each verified bit for bit against its integer
+    model); writes nothing and exits with status 1 when none reaches EPS."""
     with _occam_errors():
         from occam.compiler import optimize_abc
 
@@ -234,7 +240,12 @@ def frontier_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed of the error sample."),
     threads: int = typer.Option(1, "--threads", help="torch CPU threads."),
 ) -> None:
-    """Size-versus-error frontier (SPEC 2.3): frontier.csv, Pareto circuits, frontier.png."""
+    """Size-versus-error frontier (SPEC 2.3): frontier.csv, Pareto circuits, frontier.png.
+
+    Runs the circuit search for --points targets ε, geometric between --eps-max (default: half
+    the L2 distance of the network to its mean) and --eps-min (default: the network's own L2 error
+    against the target); every built circuit is a frontier point (error measured by simulation,
+    verified against its integer model); the Pareto circuits are written with their .json."""
     with _occam_errors():
         _set_threads(threads)
         if points < 1 or budget < 1:
