@@ -223,3 +223,34 @@ def test_search_reports_an_unreachable_eps():
     res = search.search(1e-9, budget=3)
     assert not res.success and res.status == 2 and res.best is None
     assert "no circuit" in res.message and res.n_built <= 3
+
+
+def test_written_files_describe_every_output(tmp_path):
+    import json
+
+    from occam.circuits import read
+    from occam.circuits.encoding import decode, encode
+
+    model = _random_net(2, 3, 3, 1, 2, 1.0, 1.0, seed=23)
+    box = Box.from_bounds([-1.0, 0.0], [1.0, 0.5])
+    cc = compile_resnet(model, box, FixedPointSpec(5, 6, 6), n_eval=2000)
+    aig, meta_path = cc.write(tmp_path / "two.aig")
+    meta = json.loads(meta_path.read_text())
+    assert meta["input_bits"] == [5, 5] and meta["domain"] == {
+        "low": [-1.0, 0.0],
+        "high": [1.0, 0.5],
+    }
+    assert len(meta["output_bits"]) == len(meta["scale"]) == len(meta["offset"]) == 2
+    x = box.sample(500, np.random.default_rng(3))
+    bits = encode(x, (meta["domain"]["low"], meta["domain"]["high"]), 5)
+    out = read(aig).simulate(bits)
+    y = decode(
+        out,
+        signed=meta["signed"],
+        scale=meta["scale"],
+        offset=meta["offset"],
+        widths=meta["output_bits"],
+    )
+    assert np.array_equal(y, cc.predict(x))
+    with pytest.raises(ValueError, match=r"\.aig"):
+        cc.write(tmp_path / "two.aag")
