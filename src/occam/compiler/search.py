@@ -157,7 +157,7 @@ class CircuitSearch:
     sample: the error sample (default: ``n_eval`` uniform points on Ω, with ``target``).
     prune_method: ``"sensitivity"`` (top-N of |θ|·‖∂f/∂θ‖, SPEC 6) or ``"magnitude"``.
     max_bits: largest uniform width tried; rounding: ``"nearest"`` or ``"floor"``.
-    use_abc, n_verify, seed, name: passed to every build; ``name`` is the provenance label.
+    n_verify, seed, name: passed to every build; ``name`` is the provenance label.
     log: called with one line per built circuit (progress).
     """
 
@@ -181,9 +181,9 @@ class CircuitSearch:
             raise ValueError(f"prune_method must be one of {PRUNE_METHODS}, got {prune_method!r}")
         self.model = model
         self.box = as_box(domain, model.config.d_in)
-        self.sample = sample or ErrorSample.draw(
-            model, self.box, n=n_eval, target=target, seed=seed
-        )
+        if sample is None:
+            sample = ErrorSample.draw(model, self.box, n=n_eval, target=target, seed=seed)
+        self.sample = sample
         self.prune_method = prune_method
         self.max_bits = int(max_bits)
         self.rounding = rounding
