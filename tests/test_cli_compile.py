@@ -279,3 +279,14 @@ def test_compile_the_demo_pruned_occam_net(runner, tmp_path):
         assert meta["verified"] and meta["error_l2_net"] <= eps
         l2, _ = _reproduce_error(out, model, n=100_000)
         assert l2 <= eps
+
+
+def test_compile_collapse_is_smaller_and_still_checkable(runner, sine_model, tmp_path):
+    out = tmp_path / "col.aig"
+    args = ["compile", str(sine_model), "--eps", "0.03", "--out", str(out), "--collapse"]
+    result = runner.invoke(typer_app, [*args, "--n-eval", "5000"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["verified"] and meta["verification"]["exhaustive"]
+    assert meta["gates"] < meta["collapsed_from_gates"]
+    assert _reproduce_error(out, sine_model, n=5000)[0] <= 0.03

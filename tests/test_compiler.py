@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from occam import ResNet
 from occam.circuits import Circuit, Op
 from occam.compiler import (
+    ErrorSample,
     FixedPointSpec,
     QuantizationError,
     build_circuit,
@@ -254,3 +255,18 @@ def test_written_files_describe_every_output(tmp_path):
     assert np.array_equal(y, cc.predict(x))
     with pytest.raises(ValueError, match=r"\.aig"):
         cc.write(tmp_path / "two.aag")
+
+
+def test_collapse_keeps_the_function_and_shrinks_the_circuit():
+    from occam.compiler import collapse
+
+    model = _random_net(2, 3, 4, 2, 1, 1.0, 1.0, seed=29)
+    cc = compile_resnet(model, Box.cube(2), FixedPointSpec(4, 6, 6), n_eval=2000)
+    small = collapse(cc, ErrorSample.draw(model, Box.cube(2), n=2000))
+    assert small.collapsed_from == cc.gates > small.gates
+    assert small.verified and small.verification.exhaustive
+    assert np.array_equal(small.circuit.truth_table(), cc.circuit.truth_table())
+    assert small.error_net.l2 == cc.error_net.l2
+    assert small.metadata()["collapsed_from_gates"] == cc.gates
+    wide = compile_resnet(model, Box.cube(2), FixedPointSpec(9, 4, 4), n_eval=500)
+    assert collapse(wide, ErrorSample.draw(model, Box.cube(2), n=500)) is wide

@@ -76,7 +76,7 @@ def _setup(model_path: Path, task: str | None, data: Path | None, n_eval: int, s
     return model, t, sample
 
 
-def _search(model, t, sample, name: str, prune: str, max_bits: int, seed: int):
+def _search(model, t, sample, name: str, prune: str, max_bits: int, seed: int, collapse: bool):
     from occam.compiler import CircuitSearch
 
     if prune not in ("sensitivity", "magnitude"):
@@ -89,6 +89,7 @@ def _search(model, t, sample, name: str, prune: str, max_bits: int, seed: int):
         sample=sample,
         prune_method=prune,
         max_bits=max_bits,
+        collapse=collapse,
         seed=seed,
         name=name,
         log=lambda msg: console.print(f"[dim]{msg}[/dim]", highlight=False),
@@ -112,6 +113,7 @@ def _circuit_table(cc, title: str) -> Table:
         ("AIG ANDs", cc.aig_ands),
         ("depth", cc.circuit.depth),
         ("nonzero weights", cc.qnet.n_weights),
+        ("gates before collapsing", cc.collapsed_from),
         (
             "bits k / F_w / F_a / F_o",
             f"{s.input_bits} / {s.weight_bits} / {s.act_bits} / {s.output_frac}",
@@ -129,7 +131,8 @@ def _circuit_table(cc, title: str) -> Table:
         rows.append(("AIG ANDs before ABC", cc.abc.aig_ands_before))
         rows.append(("cec: equivalent", cc.abc.cec_equivalent))
     for name, value in rows:
-        table.add_row(name, str(value))
+        if value is not None:
+            table.add_row(name, str(value))
     return table
 
 
@@ -139,6 +142,9 @@ def compile_cmd(
     eps: float = typer.Option(..., "--eps", help="Largest L2 error allowed (vs --error)."),
     out: Path = typer.Option(Path("circuit.aig"), "--out", help="Binary AIGER file to write."),
     use_abc: bool = typer.Option(False, "--abc", help="Optimise with ABC (proved by cec)."),
+    collapse: bool = typer.Option(
+        False, "--collapse", help="Rebuild each circuit from its truth table (≤ 16 input bits)."
+    ),
     error: str = typer.Option("net", "--error", help="net (the float network) or target."),
     prune: str = typer.Option("sensitivity", "--prune", help="sensitivity or magnitude."),
     max_bits: int = typer.Option(16, "--max-bits", help="Largest width tried."),
@@ -168,7 +174,7 @@ def compile_cmd(
             raise UsageError(f"--budget: expected an integer >= 1; got {budget}")
         model, t, sample = _setup(model_path, task, data, n_eval, seed)
         _check_error_kind(error, sample)
-        search = _search(model, t, sample, model_path.name, prune, max_bits, seed)
+        search = _search(model, t, sample, model_path.name, prune, max_bits, seed, collapse)
         with console.status(f"searching for a circuit with L2 error ≤ {eps:g} (vs {error})"):
             result = search.search(eps, error=error, budget=budget)
         if not result.success:
@@ -230,6 +236,9 @@ def frontier_cmd(
     eps_min: float = typer.Option(None, "--eps-min", help="Smallest ε (default: net's error)."),
     eps_max: float = typer.Option(None, "--eps-max", help="Largest ε (default: spread / 2)."),
     use_abc: bool = typer.Option(False, "--abc", help="Also ABC-optimise the Pareto circuits."),
+    collapse: bool = typer.Option(
+        False, "--collapse", help="Rebuild each circuit from its truth table (≤ 16 input bits)."
+    ),
     error: str = typer.Option("net", "--error", help="net (the float network) or target."),
     prune: str = typer.Option("sensitivity", "--prune", help="sensitivity or magnitude."),
     max_bits: int = typer.Option(16, "--max-bits", help="Largest width tried."),
@@ -253,7 +262,7 @@ def frontier_cmd(
         model, t, sample = _setup(model_path, task, data, n_eval, seed)
         _check_error_kind(error, sample)
         eps_values, info = _eps_grid(sample, error, points, eps_min, eps_max)
-        search = _search(model, t, sample, model_path.name, prune, max_bits, seed)
+        search = _search(model, t, sample, model_path.name, prune, max_bits, seed, collapse)
         results = _frontier_with_progress(search, eps_values, error, budget)
         _write_frontier(out, search, results, eps_values, info, error, use_abc, seed, t.name)
 

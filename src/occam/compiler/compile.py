@@ -26,6 +26,7 @@ import torch
 from occam._atomic import atomic_write_bytes
 from occam.circuits import Circuit, abc, write
 from occam.circuits.io import circuit_to_aig
+from occam.circuits.tables import circuit_from_truth_table
 from occam.compiler.build import CircuitLayout, build_circuit
 from occam.compiler.fixed_point import FixedPointSpec, QuantizedNet, quantize
 from occam.compiler.verification import (
@@ -43,6 +44,7 @@ __all__ = [
     "AbcReport",
     "CompiledCircuit",
     "ErrorSample",
+    "collapse",
     "compile_resnet",
     "float_outputs",
     "measure",
@@ -75,6 +77,7 @@ class CompiledCircuit:
     build_seconds: float
     abc: AbcReport | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    collapsed_from: int | None = None
 
     @property
     def spec(self) -> FixedPointSpec:
@@ -135,6 +138,8 @@ class CompiledCircuit:
         if self.error_target is not None:
             meta["error_l2_target"] = self.error_target.l2
             meta["error_linf_target"] = self.error_target.linf
+        if self.collapsed_from is not None:
+            meta["collapsed_from_gates"] = self.collapsed_from
         if self.abc is not None:
             meta["abc"] = self.abc.__dict__.copy()
         if self.provenance:
@@ -203,6 +208,7 @@ def measure(
     seed: int = 0,
     abc_report: AbcReport | None = None,
     provenance: dict[str, Any] | None = None,
+    collapsed_from: int | None = None,
 ) -> CompiledCircuit:
     """Verify ``circuit`` against the integer model of ``qnet`` and measure its errors on
     ``sample`` by simulation."""
@@ -218,6 +224,54 @@ def measure(
         build_seconds=seconds,
         abc=abc_report,
         provenance=dict(provenance or {}),
+        collapsed_from=collapsed_from,
+    )
+
+
+MAX_COLLAPSE_INPUTS = 16
+
+
+def collapse(
+    compiled: CompiledCircuit, sample: ErrorSample, *, n_verify: int = 100_000, seed: int = 0
+) -> CompiledCircuit:
+    """The compiled circuit's function rebuilt from its truth table (at most
+    :data:`MAX_COLLAPSE_INPUTS` input bits) as a shared ROBDD of multiplexers
+    (:func:`occam.circuits.tables.circuit_from_truth_table`; the smaller of the most-significant-
+    bit-first order and, for several coordinates, its interleaving), then verified exhaustively
+    against the integer model and measured like a freshly built circuit.
+
+    The function is unchanged (the same quantised network, bit for bit); only its gates are
+    arranged differently, which at few input bits is far smaller than the arithmetic. Returns
+    ``compiled`` itself when the collapsed circuit is not smaller or the input is too wide.
+    """
+    c = compiled.circuit
+    if c.n_inputs > MAX_COLLAPSE_INPUTS or c.n_outputs == 0:
+        return compiled
+    table = c.truth_table()
+    k, d = compiled.spec.input_bits, compiled.qnet.d_in
+    msb_first = [i * k + j for i in range(d) for j in reversed(range(k))]
+    orders = [msb_first]
+    if d > 1:
+        orders.append([i * k + j for j in reversed(range(k)) for i in range(d)])
+    best = None
+    for order in orders:
+        cand = circuit_from_truth_table(
+            table, order=order, input_names=c.input_names, output_names=c.output_names
+        )
+        if best is None or cand.size < best.size:
+            best = cand
+    if best.size >= c.size:
+        return compiled
+    return measure(
+        best,
+        compiled.layout,
+        compiled.qnet,
+        sample,
+        seconds=compiled.build_seconds,
+        n_verify=n_verify,
+        seed=seed,
+        provenance=compiled.provenance,
+        collapsed_from=compiled.gates,
     )
 
 
@@ -266,6 +320,7 @@ def optimize_abc(
         seed=seed,
         abc_report=report,
         provenance=compiled.provenance,
+        collapsed_from=compiled.collapsed_from,
     )
 
 
@@ -281,10 +336,12 @@ def compile_resnet(
     seed: int = 0,
     use_abc: bool = False,
     abc_scripts: str | tuple[str, ...] = ABC_SCRIPTS,
+    use_collapse: bool = False,
     adder: str = "ripple",
     provenance: dict[str, Any] | None = None,
 ) -> CompiledCircuit:
-    """Quantise, build, verify and measure (module docstring).
+    """Quantise, build, verify and measure (module docstring); then optionally :func:`collapse`
+    (``use_collapse``) and ABC (``use_abc``), each verified and measured again.
 
     Errors are measured on ``sample`` (default: :meth:`ErrorSample.draw` of ``n_eval`` uniform
     points of ``domain`` with ``target``, against ``model`` itself; pass a sample drawn from
@@ -309,6 +366,8 @@ def compile_resnet(
         seed=seed,
         provenance=provenance,
     )
+    if use_collapse:
+        compiled = collapse(compiled, sample, n_verify=n_verify, seed=seed)
     if use_abc:
         compiled = optimize_abc(compiled, sample, scripts=abc_scripts, n_verify=n_verify, seed=seed)
     return compiled

@@ -55,6 +55,7 @@ RECORD_FIELDS = (
     "act_bits",
     "out_bits",
     "rounding",
+    "collapsed",
     "abc",
     "gates",
     "aig_ands",
@@ -80,6 +81,7 @@ class CircuitRecord:
     prune_method: str
     n_keep: int
     spec: FixedPointSpec
+    collapsed: bool
     abc: bool
     gates: int
     aig_ands: int
@@ -104,6 +106,7 @@ class CircuitRecord:
             prune_method=prune_method,
             n_keep=n_keep,
             spec=cc.spec,
+            collapsed=cc.collapsed_from is not None,
             abc=cc.abc is not None,
             gates=cc.gates,
             aig_ands=cc.aig_ands,
@@ -157,6 +160,9 @@ class CircuitSearch:
     sample: the error sample (default: ``n_eval`` uniform points on Ω, with ``target``).
     prune_method: ``"sensitivity"`` (top-N of |θ|·‖∂f/∂θ‖, SPEC 6) or ``"magnitude"``.
     max_bits: largest uniform width tried; rounding: ``"nearest"`` or ``"floor"``.
+    collapse: rebuild each circuit from its truth table when smaller
+        (:func:`~occam.compiler.compile.collapse`, ≤ 16 input bits); the search then minimises
+        the collapsed size.
     n_verify, seed, name: passed to every build; ``name`` is the provenance label.
     log: called with one line per built circuit (progress).
     """
@@ -172,6 +178,7 @@ class CircuitSearch:
         prune_method: str = "sensitivity",
         max_bits: int = 16,
         rounding: str = "nearest",
+        collapse: bool = False,
         n_verify: int = 100_000,
         seed: int = 0,
         name: str = "model",
@@ -187,6 +194,7 @@ class CircuitSearch:
         self.prune_method = prune_method
         self.max_bits = int(max_bits)
         self.rounding = rounding
+        self.collapse = bool(collapse)
         self.n_verify = n_verify
         self.seed = seed
         self.name = name
@@ -240,6 +248,7 @@ class CircuitSearch:
             n_verify=self.n_verify,
             seed=self.seed,
             use_abc=use_abc,
+            use_collapse=self.collapse,
             provenance={"model": self.name, "prune_method": self.prune_method, "n_keep": n_keep},
         )
         rec = CircuitRecord.of(cc, self.name, self.prune_method, n_keep)
