@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from scipy.optimize import nnls
 
 from occam.fw.design import GridLevel, pulled_back_gradient
 from occam.fw.oracles import Atom, LinearOracle, OracleAnswer
@@ -62,10 +63,12 @@ def corrective_weights(
 ) -> np.ndarray:
     """argmin_λ (1/n)‖Bλ − y‖² over {λ ≥ 0, Σλ ≤ 1} (the fully corrective step).
 
-    Accelerated projected gradient (FISTA with restarts) on the Gram form Q = BᵀB/n, c = Bᵀy/n,
-    then a polish: on the support, the equality-constrained least-squares solution (Σλ = 1 when
-    the sum constraint is active, free otherwise) replaces the iterate when it is feasible and no
-    worse. Always returns a feasible λ.
+    With B = QR (k × k factor R, z = Qᵀy) the problem is min ‖Rλ − z‖² on the capped simplex:
+    Lawson-Hanson NNLS (scipy) without the sum constraint; when its answer has Σλ > 1 the
+    constraint is active and Σλ = 1 is appended as a row of weight M (NNLS again). A polish then
+    solves the equality-constrained least squares on the support exactly and keeps it when it is
+    feasible and no worse. Should NNLS fail (iteration limit), accelerated projected gradient
+    (FISTA with restarts, ``iters`` steps) from ``start`` takes over. Always returns a feasible λ.
     """
     n, k = B.shape
     Q = B.T @ B / n
@@ -74,12 +77,32 @@ def corrective_weights(
     def obj(lam: np.ndarray) -> float:
         return float(lam @ Q @ lam - 2.0 * c @ lam)
 
-    L = 2.0 * max(float(np.linalg.eigvalsh(Q)[-1]), 1e-300)
+    _, R = np.linalg.qr(B)
+    z = np.linalg.lstsq(R.T, B.T @ y, rcond=None)[0]  # Qᵀy without forming Q
+    try:
+        lam = nnls(R, z, maxiter=50 * k + 100)[0]
+        if lam.sum() > 1.0:
+            M = 1e6 * (1.0 + float(np.abs(R).max()) + float(np.abs(z).max()))
+            A = np.zeros((k + 1, k + 1))
+            A[:k, :k] = R
+            A[k, :] = M
+            lam = nnls(A, np.concatenate([z, [M]]), maxiter=50 * k + 100)[0][:k]
+        lam = _project_capped_simplex(lam)
+    except RuntimeError:  # NNLS iteration limit: fall back to FISTA
+        lam = _fista(Q, c, start, obj, iters)
+    return _polish(Q, c, lam, obj)
+
+
+def _fista(
+    Q: np.ndarray, c: np.ndarray, start: np.ndarray | None, obj: Callable, iters: int
+) -> np.ndarray:
+    """Accelerated projected gradient with restarts for the capped-simplex QP."""
+    k = Q.shape[0]
     lam = _project_capped_simplex(np.zeros(k) if start is None else np.asarray(start, float))
+    L = 2.0 * max(float(np.linalg.eigvalsh(Q)[-1]), 1e-300)
     z, t, f_lam = lam.copy(), 1.0, obj(lam)
     for _ in range(iters):
-        grad = 2.0 * (Q @ z - c)
-        new = _project_capped_simplex(z - grad / L)
+        new = _project_capped_simplex(z - 2.0 * (Q @ z - c) / L)
         f_new = obj(new)
         if f_new > f_lam:  # restart the momentum
             z, t = lam.copy(), 1.0
@@ -88,11 +111,9 @@ def corrective_weights(
         z = new + ((t - 1.0) / t_new) * (new - lam)
         step = float(np.max(np.abs(new - lam)))
         lam, t, f_lam = new, t_new, f_new
-        g = 2.0 * (Q @ lam - c)
-        fw_gap = float(g @ lam - min(0.0, float(g.min())))
-        if fw_gap <= 1e-15 * max(1.0, abs(f_lam)) or step == 0.0:
+        if step == 0.0:
             break
-    return _polish(Q, c, lam, obj)
+    return lam
 
 
 def _polish(Q: np.ndarray, c: np.ndarray, lam: np.ndarray, obj: Callable) -> np.ndarray:
