@@ -63,7 +63,8 @@ def corrective_weights(
 ) -> np.ndarray:
     """argmin_λ (1/n)‖Bλ − y‖² over {λ ≥ 0, Σλ ≤ 1} (the fully corrective step).
 
-    With B = QR (k × k factor R, z = Qᵀy) the problem is min ‖Rλ − z‖² on the capped simplex:
+    With the Gram matrix Q = BᵀB/n = RᵀR and Rᵀz = Bᵀy/n (an eigendecomposition, k × k) the
+    problem is min ‖Rλ − z‖² on the capped simplex:
     Lawson-Hanson NNLS (scipy) without the sum constraint; when its answer has Σλ > 1 the
     constraint is active and Σλ = 1 is appended as a row of weight M (NNLS again). A polish then
     solves the equality-constrained least squares on the support exactly and keeps it when it is
@@ -77,15 +78,19 @@ def corrective_weights(
     def obj(lam: np.ndarray) -> float:
         return float(lam @ Q @ lam - 2.0 * c @ lam)
 
-    _, R = np.linalg.qr(B)
-    z = np.linalg.lstsq(R.T, B.T @ y, rcond=None)[0]  # Qᵀy without forming Q
+    # a square root of the Gram matrix: Q = RᵀR, Rᵀz = c (c lies in the row space of B)
+    w, V = np.linalg.eigh(Q)
+    keep = w > 1e-13 * max(float(w[-1]), 1e-300)
+    R = np.sqrt(w[keep])[:, None] * V[:, keep].T
+    z = (V[:, keep].T @ c) / np.sqrt(w[keep])
     try:
         lam = nnls(R, z, maxiter=50 * k + 100)[0]
         if lam.sum() > 1.0:
             M = 1e6 * (1.0 + float(np.abs(R).max()) + float(np.abs(z).max()))
-            A = np.zeros((k + 1, k + 1))
-            A[:k, :k] = R
-            A[k, :] = M
+            r = R.shape[0]
+            A = np.zeros((r + 1, k + 1))
+            A[:r, :k] = R
+            A[r, :] = M
             lam = nnls(A, np.concatenate([z, [M]]), maxiter=50 * k + 100)[0][:k]
         lam = _project_capped_simplex(lam)
     except RuntimeError:  # NNLS iteration limit: fall back to FISTA
