@@ -70,9 +70,13 @@ class FWExperimentConfig:
     smooth_tasks: tuple[str, ...] = ("sine1d", "smooth2d")
     smooth_K: tuple[int, ...] = (3, 2)  # one level per smooth task
     smooth_n_train: int = 2000
+    # extra cells for the wall time against m (at s = timing_s): m beyond the recovery table
+    timing_ms: tuple[int, ...] = (6, 8)
+    timing_s: int = 4
+    timing_seeds: tuple[int, ...] = (0, 1, 2)
 
     def __post_init__(self) -> None:
-        for name in ("ms", "ss", "seeds", "smooth_tasks", "smooth_K"):
+        for name in ("ms", "ss", "seeds", "smooth_tasks", "smooth_K", "timing_ms", "timing_seeds"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if min(self.ms, default=1) < 1 or min(self.ss, default=1) < 1:
             raise ValueError(f"ms and ss must be ≥ 1, got {self.ms}, {self.ss}")
@@ -93,6 +97,9 @@ class FWExperimentConfig:
             smooth_tasks=("sine1d",),
             smooth_K=(3,),
             smooth_n_train=500,
+            timing_ms=(4,),
+            timing_s=3,
+            timing_seeds=(0,),
         )
         base.update(overrides)
         return cls(**base)
@@ -229,7 +236,14 @@ def _smooth_row(config: FWExperimentConfig, name: str, K: int, seed: int) -> dic
 def _growth(rows: list[dict[str, Any]], x: str, y: str, method: str) -> dict[str, Any]:
     pts = [(r[x], r[y]) for r in rows if r.get(y) is not None]
     fit = loglog_fit([p[0] for p in pts], [p[1] for p in pts])
-    return {"method": method, "against": x, **fit.as_dict()}
+    return {"method": method, "against": x, "median_time": _medians(rows, x, y), **fit.as_dict()}
+
+
+def _medians(rows: list[dict[str, Any]], x: str, y: str) -> dict[str, float]:
+    return {
+        str(v): float(np.median([r[y] for r in rows if r[x] == v]))
+        for v in sorted({r[x] for r in rows})
+    }
 
 
 def run(
@@ -240,6 +254,7 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     result = FWExperimentResult(config)
     cells = [(m, s, seed) for m in config.ms for s in config.ss for seed in config.seeds]
+    cells += [(m, config.timing_s, seed) for m in config.timing_ms for seed in config.timing_seeds]
     smooth = [(n, k, seed) for n, k in zip(config.smooth_tasks, config.smooth_K, strict=True)
               for seed in config.seeds[:2]]  # fmt: skip
     total = len(cells) + len(smooth)
@@ -252,13 +267,18 @@ def run(
         if progress is not None:
             progress("Frank-Wolfe vs exact synthesis", len(cells) + i + 1, total)
     sums = [r for r in result.rows if r["kind"] == "sum"]
-    for x in ("m", "s"):
-        result.fits.append(_growth(sums, x, "fw_time", "Frank-Wolfe"))
+    # time against m at s = timing_s (all m, timing cells included); against s over the table
+    along = {
+        "m": [r for r in sums if r["s"] == config.timing_s],
+        "s": [r for r in sums if r["m"] in config.ms],
+    }
+    for x, rows in along.items():
+        result.fits.append(_growth(rows, x, "fw_time", "Frank-Wolfe"))
         if config.baseline:
-            result.fits.append(_growth(sums, x, "exact_time", "exact synthesis"))
+            result.fits.append(_growth(rows, x, "exact_time", "exact synthesis"))
     for m in config.ms:
         for s in config.ss:
-            cell = [r for r in sums if r["m"] == m and r["s"] == s]
+            cell = [r for r in sums if r["m"] == m and r["s"] == s and r["seed"] in config.seeds]
             result.recovery.append(
                 {
                     "m": m,
@@ -292,7 +312,8 @@ def _write(result: FWExperimentResult, out: Path) -> None:
     files["csv"] = write_csv(out / "results.csv", result.rows, keys)
     sums = [r for r in result.rows if r["kind"] == "sum"]
     if sums:
-        files["time_vs_m"] = _plot_time(sums, "m", "s", out / "fw_time_vs_m.png", cfg.baseline)
+        at_s = [r for r in sums if r["s"] == cfg.timing_s]
+        files["time_vs_m"] = _plot_time(at_s, "m", "s", out / "fw_time_vs_m.png", cfg.baseline)
         files["time_vs_s"] = _plot_time(sums, "s", "m", out / "fw_time_vs_s.png", cfg.baseline)
     rep = Report("Frank-Wolfe over Tetrakis functions (SPEC 11)")
     rep.paragraph(
