@@ -23,7 +23,6 @@ import platform
 import shlex
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +31,7 @@ import torch
 
 import occam.complexity as C
 from occam.nets import ResNet
+from occam.report import atomic_write_text
 from occam.tasks.box import Box
 
 RESULTS = Path(__file__).resolve().parent / "results" / "complexity.md"
@@ -231,13 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = render(args, rows, command.strip())
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=args.out.parent, delete=False, suffix=".tmp", encoding="utf-8"
-    ) as handle:
-        handle.write(text)
-    os.chmod(handle.name, 0o644)
-    os.replace(handle.name, args.out)
+    atomic_write_text(args.out, text)
     ok = all(r["ref_over_fast"] >= 20 and r["fast_over_fb"] <= 3 for r in rows)
     return 0 if ok or not args.strict else 1
 

@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ import numpy as np
 import scipy
 from scipy.interpolate import RegularGridInterpolator
 
+from occam.report import atomic_write_text
 from occam.tetrakis import GridFunction, interpolate
 
 # (d, points per axis, n points for occam, n points for scipy)
@@ -146,12 +146,7 @@ def render(rows: list[Row], command: str, quick: bool) -> str:
 
 
 def write_atomic(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    atomic_write_text(path, text)
 
 
 def main(argv: list[str] | None = None) -> int:

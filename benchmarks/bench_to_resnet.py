@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import platform
 import sys
 import time
@@ -36,6 +35,7 @@ import torch
 from occam.circuits import Circuit, Op
 from occam.circuits.resnet_map import bits_to_signs, path_weight, simulate_resnet, to_resnet
 from occam.complexity import certified
+from occam.report import atomic_write_text
 from occam.tetrakis import TetrakisFunction
 from occam.tetrakis.function import Decoder, random_circuit
 from occam.tetrakis.resnet import resnet_for_circuit, resnet_for_circuit_report
@@ -230,11 +230,7 @@ def main() -> None:
         "",
     ]
     part_c(rows, args.quick)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text("\n".join(rows) + "\n")
-    os.replace(tmp, out)
+    out = atomic_write_text(Path(args.out), "\n".join(rows) + "\n")
     print(f"wrote {out}")
 
 

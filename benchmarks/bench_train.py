@@ -20,7 +20,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import torch
 
 import occam.complexity as C
 from occam.nets import ResNet
+from occam.report import atomic_write_text
 from occam.tasks import get_task
 from occam.train import TrainConfig, train
 
@@ -177,11 +177,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, RESULTS)
+        atomic_write_text(RESULTS, text)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from occam.prune.methods import (
     sensitivity_weights,
     shapes,
 )
+from occam.report.io import csv_text
 from occam.train import TrainConfig, train
 
 
@@ -159,7 +160,8 @@ def test_finalize_bakes_masks():
     assert dense.n_nonzero() == pruned.n_nonzero()
 
 
-def test_first_order_prediction_is_rtilde_over_sqrt_n_without_clipping():
+def test_first_order_prediction_poisson_is_rtilde_over_sqrt_n_bernoulli_is_below():
+    """Poisson: exactly R̃/√N; Bernoulli without clipping: sqrt(R̃²/N − Σ_p a_p²) (issue 15)."""
     model, x = _net(seed=9, width=6, hidden=8), _x()
     theta = flat_theta(model)
     s = flatten(ideal_weights(model, x), model.matrix_names()).detach()
@@ -201,7 +203,7 @@ def test_curve_shapes_and_serialisation():
         assert p.rtilde_over_sqrt_n == pytest.approx(curve.rtilde / math.sqrt(p.n_keep))
     back = PruneCurve.from_dict(curve.to_dict())
     assert back == curve
-    csv = curve.to_csv().splitlines()
+    csv = csv_text(curve.rows(), curve.FIELDS).splitlines()
     assert csv[0].split(",") == list(PruneCurve.FIELDS) and len(csv) == 3
     # deterministic given the seed
     assert prune_curve(model, x, y, n_values=[10, 0.5], trials=5, seed=0) == curve

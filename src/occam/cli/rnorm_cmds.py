@@ -25,70 +25,74 @@ def rnorm(
     seed: int = typer.Option(0, "--seed", help="Seed of random directions and samples."),
 ) -> None:
     """Run both experiments, write JSON/CSV/PNG into OUT and print the tables."""
-    from dataclasses import replace
-
     from rich.console import Console
+
+    from occam.experiments import get_experiment
+    from occam.experiments.progress import ConsoleProgress
+
+    experiment = get_experiment("rnorm")
+    config = experiment.config(quick=quick, **{"versus_d.seed": seed, "learning.seed": seed})
+    console = Console()
+    with ConsoleProgress(console) as progress:
+        res = experiment.run(config, out, progress)
+    console.print(_versus_d_table([r for r in res.rows if r["part"] == "versus_d"]))
+    console.print(_fits_table(res.summary["fits"]))
+    console.print(_learning_table([r for r in res.rows if r["part"] == "learning"]))
+    verdict = "yes" if res.summary["free_below_averaged_for_all_d"] else "NO"
+    console.print(f"free minimum ≤ averaged construction for every d: {verdict}")
+    console.print(f"results written to {out}")
+
+
+def _versus_d_table(rows: list[dict]):
     from rich.table import Table
 
-    from occam.rnorm.experiments import RNormExperimentConfig, run
-
-    config = RNormExperimentConfig.quick() if quick else RNormExperimentConfig()
-    config = replace(
-        config,
-        versus_d=replace(config.versus_d, seed=seed),
-        learning=replace(config.learning, seed=seed),
-    )
-    console = Console()
-    summary = run(out, config, progress=lambda msg: console.log(msg))
-
     table = Table(title="Minimum R-norm of a parity interpolant on {±1}^d")
-    for name in (
-        "d",
-        "ridge LP",
-        "ridge exact",
-        "ridge constr.",
-        "free min",
-        "free LP",
-        "union lower bd",
-        "averaged constr.",
-    ):
+    columns = {
+        "d": "d",
+        "ridge LP": "ridge_lp",
+        "ridge exact": "ridge_exact",
+        "ridge constr.": "ridge_construction",
+        "free min": "free_min",
+        "free LP": "union_lp",
+        "union lower bd": "union_lower_bound",
+        "averaged constr.": "averaged_construction",
+    }
+    for name in columns:
         table.add_column(name, justify="right")
-    for r in summary["rnorm_vs_d"]:
-        table.add_row(
-            str(r["d"]),
-            _fmt(r["ridge_lp"]),
-            _fmt(r["ridge_exact"]),
-            _fmt(r["ridge_construction"]),
-            _fmt(r["free_min"]),
-            _fmt(r["union_lp"]),
-            _fmt(r["union_lower_bound"]),
-            _fmt(r["averaged_construction"]),
-        )
-    console.print(table)
+    for r in rows:
+        table.add_row(str(r["d"]), *(_fmt(r[key]) for key in list(columns.values())[1:]))
+    return table
 
-    fits = Table(title="Log-log exponent fits (95% interval)")
+
+def _fits_table(fits: dict):
+    from rich.table import Table
+
+    table = Table(title="Log-log exponent fits (95% interval)")
     for name in ("series", "exponent", "interval", "points"):
-        fits.add_column(name)
-    for key, fit in summary["fits"].items():
-        fits.add_row(
+        table.add_column(name)
+    for key, fit in fits.items():
+        table.add_row(
             key,
-            f"{fit['exponent']:.3f}",
+            f"{fit['slope']:.3f}",
             f"[{fit['ci_low']:.3f}, {fit['ci_high']:.3f}]",
-            str(fit["n_points"]),
+            str(fit["n"]),
         )
-    console.print(fits)
+    return table
 
-    learn = Table(title="Learning χ on {±1}^d: population MSE of clip(g) (mean over trials)")
+
+def _learning_table(rows: list[dict]):
+    from rich.table import Table
+
+    table = Table(title="Learning χ on {±1}^d: population MSE of clip(g) (mean over trials)")
     for name in ("d", "n", "n/d²", "n/d³", "MSE", "error rate", "R-norm"):
-        learn.add_column(name, justify="right")
-    rows = summary["learning"]
+        table.add_column(name, justify="right")
     for d, n in sorted({(r["d"], r["n"]) for r in rows}):
         sub = [r for r in rows if r["d"] == d and r["n"] == n]
 
         def mean(key: str, sub: list = sub) -> float:
             return sum(r[key] for r in sub) / len(sub)
 
-        learn.add_row(
+        table.add_row(
             str(d),
             str(n),
             f"{n / d**2:.3g}",
@@ -97,7 +101,4 @@ def rnorm(
             f"{mean('error_rate'):.3f}",
             f"{mean('rnorm'):.4g}",
         )
-    console.print(learn)
-    verdict = "yes" if summary["free_below_averaged_for_all_d"] else "NO"
-    console.print(f"free minimum ≤ averaged construction for every d: {verdict}")
-    console.print(f"results written to {out}")
+    return table

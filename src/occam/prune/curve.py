@@ -13,14 +13,13 @@ predictions:
 - ``predicted_first_order``: for importance pruning sqrt(Σ_p (1/p_p − 1) θ_p² ‖∂_p f‖²_{L²})
   (Bernoulli) or sqrt(Σ_p θ_p² ‖∂_p f‖² / λ_p) (Poisson), the exact expected L² error of the
   linearised network; for the deterministic methods the linearised error ‖Σ_p (θ'_p − θ_p) ∂_p f‖;
-- ``rtilde_over_sqrt_n``: R̃(θ)/√N, which the Bernoulli prediction equals when no p_p is clipped.
+- ``rtilde_over_sqrt_n``: R̃(θ)/√N, which the Poisson prediction equals exactly; the Bernoulli
+  one is sqrt(R̃²/N − Σ_p a_p²) (a_p = |θ_p|·‖∂_p f‖) when no p_p is clipped, and less with clipping.
 """
 
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -122,15 +121,6 @@ class PruneCurve:
         meta = {k: data[k] for k in cls.__dataclass_fields__ if k != "points"}
         return cls(**meta, points=[PrunePoint(**row) for row in data["points"]])
 
-    def to_csv(self) -> str:
-        """The points as CSV text (header = :attr:`FIELDS`)."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(self.FIELDS), lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows():
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        return buf.getvalue()
-
 
 def default_n_values(n_parameters: int, count: int = 8) -> list[int]:
     """A geometric grid of N from 5% to 80% of the parameters (distinct integers >= 1)."""
@@ -191,16 +181,7 @@ def prune_curve(
     progress: optional callback ``progress(done, total)`` after each N.
     """
     _check_model(model)
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights: expected one of {WEIGHTS}, got {weights!r}")
-    if sampler not in SAMPLERS:
-        raise ValueError(f"sampler: expected one of {SAMPLERS}, got {sampler!r}")
-    if norm not in ("l2", "linf"):
-        raise ValueError(f"norm: expected 'l2' or 'linf', got {norm!r}")
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials: expected an int >= 1, got {trials!r}")
+    _check_curve_arguments(method, weights, sampler, norm, trials)
     x = as_model_input(model, x).detach()
     targets = _as_targets(y, x, model.config.d_out)
     if method == "iterative" and (targets is None or train_config is None):
@@ -224,53 +205,106 @@ def prune_curve(
     with torch.no_grad():
         reference = model(x).to(torch.float64)
     base_target = output_error(model, targets, x, norm) if targets is not None else None
-
-    points: list[PrunePoint] = []
+    sample = _Sample(model, x, targets, reference, norm, theta, s_l2, s_score, rtilde)
     if method == "iterative":
-        order = sorted(set(ns), reverse=True)
-        done = [0]
+        points = _iterative_points(sample, ns, train_config, progress)
+    else:
+        points = _sampled_points(sample, method, sampler, ns, trials, seed, progress)
+    return PruneCurve(
+        method, weights, sampler, norm, total, model.n_nonzero(), rtilde, base_target, points
+    )
 
-        def tick(_n: int, _m: ResNet) -> None:
-            done[0] += 1
-            if progress is not None:
-                progress(done[0], len(order))
 
-        steps = iterative_prune(model, x, targets, order, train_config, callback=tick)
-        for n, net in steps:
-            err = output_error(net, reference, x, norm)
-            terr = output_error(net, targets, x, norm)
-            points.append(
-                PrunePoint(
-                    n_keep=n,
-                    mean_nonzeros=float(net.n_nonzero()),
-                    mean_error=err,
-                    std_error=0.0,
-                    median_error=err,
-                    mean_target_error=terr,
-                    std_target_error=0.0,
-                    predicted_first_order=linearised_error(model, net, x),
-                    rtilde_over_sqrt_n=_ratio(rtilde, n),
-                    trials=1,
-                )
+def _check_curve_arguments(method: str, weights: str, sampler: str, norm: str, trials) -> None:
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights: expected one of {WEIGHTS}, got {weights!r}")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler: expected one of {SAMPLERS}, got {sampler!r}")
+    if norm not in ("l2", "linf"):
+        raise ValueError(f"norm: expected 'l2' or 'linf', got {norm!r}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+        raise ValueError(f"trials: expected an int >= 1, got {trials!r}")
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """What every point of a curve is measured against: the net, the sample x, the targets and
+    the unpruned outputs, the error norm, flat θ, the L² weights, the scoring weights and R̃."""
+
+    model: ResNet
+    x: Tensor
+    targets: Tensor | None
+    reference: Tensor
+    norm: str
+    theta: Tensor
+    s_l2: Tensor
+    s_score: Tensor
+    rtilde: float
+
+
+def _iterative_points(
+    sample: _Sample, ns: list[int], train_config: Any, progress: Callable | None
+) -> list[PrunePoint]:
+    """Prune-and-retrain from the largest N down; one point per N (sorted by N)."""
+    order = sorted(set(ns), reverse=True)
+    done = [0]
+
+    def tick(_n: int, _m: ResNet) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(order))
+
+    model, x, norm = sample.model, sample.x, sample.norm
+    steps = iterative_prune(model, x, sample.targets, order, train_config, callback=tick)
+    points = []
+    for n, net in steps:
+        err = output_error(net, sample.reference, x, norm)
+        points.append(
+            PrunePoint(
+                n_keep=n,
+                mean_nonzeros=float(net.n_nonzero()),
+                mean_error=err,
+                std_error=0.0,
+                median_error=err,
+                mean_target_error=output_error(net, sample.targets, x, norm),
+                std_target_error=0.0,
+                predicted_first_order=linearised_error(model, net, x),
+                rtilde_over_sqrt_n=_ratio(sample.rtilde, n),
+                trials=1,
             )
-        points.sort(key=lambda p: p.n_keep)
-        return PruneCurve(
-            method, weights, sampler, norm, total, model.n_nonzero(), rtilde, base_target, points
         )
+    points.sort(key=lambda p: p.n_keep)
+    return points
 
+
+def _sampled_points(
+    sample: _Sample,
+    method: str,
+    sampler: str,
+    ns: list[int],
+    trials: int,
+    seed: int,
+    progress: Callable | None,
+) -> list[PrunePoint]:
+    """Importance (``trials`` draws from one generator seeded with ``seed``, N in increasing
+    order), magnitude or sensitivity pruning at each N."""
+    model, x, norm, targets = sample.model, sample.x, sample.norm, sample.targets
     work = copy.deepcopy(model)
     work.clear_masks()
     sh = shapes(model)
     gen = torch.Generator().manual_seed(int(seed))
+    points = []
     for i, n in enumerate(sorted(set(ns))):
         errors, terrors, nonzeros = [], [], []
         if method == "importance":
-            probs = importance_probabilities(theta, s_score, n, sampler)
-            predicted = first_order_prediction(theta, s_l2, probs, sampler)
+            probs = importance_probabilities(sample.theta, sample.s_score, n, sampler)
+            predicted = first_order_prediction(sample.theta, sample.s_l2, probs, sampler)
             for _ in range(trials):
-                keep, values = importance_sample(theta, probs, sampler, gen)
+                keep, values = importance_sample(sample.theta, probs, sampler, gen)
                 _load_flat(work, values, sh)
-                errors.append(output_error(work, reference, x, norm))
+                errors.append(output_error(work, sample.reference, x, norm))
                 if targets is not None:
                     terrors.append(output_error(work, targets, x, norm))
                 nonzeros.append(float(keep.sum()))
@@ -278,32 +312,32 @@ def prune_curve(
             if method == "magnitude":
                 net = magnitude_prune(model, n)
             else:
-                net = sensitivity_prune(model, x, n, weights=unflatten(s_score, sh))
-            errors.append(output_error(net, reference, x, norm))
+                net = sensitivity_prune(model, x, n, weights=unflatten(sample.s_score, sh))
+            errors.append(output_error(net, sample.reference, x, norm))
             if targets is not None:
                 terrors.append(output_error(net, targets, x, norm))
             nonzeros.append(float(net.n_nonzero()))
             predicted = linearised_error(model, net, x)
-        mean_e, std_e = _stats(errors)
-        mean_t, std_t = _stats(terrors) if terrors else (None, None)
-        points.append(
-            PrunePoint(
-                n_keep=n,
-                mean_nonzeros=float(np.mean(nonzeros)),
-                mean_error=mean_e,
-                std_error=std_e,
-                median_error=float(np.median(errors)),
-                mean_target_error=mean_t,
-                std_target_error=std_t,
-                predicted_first_order=predicted,
-                rtilde_over_sqrt_n=_ratio(rtilde, n),
-                trials=len(errors),
-            )
-        )
+        points.append(_point(n, errors, terrors, nonzeros, predicted, sample.rtilde))
         if progress is not None:
             progress(i + 1, len(set(ns)))
-    return PruneCurve(
-        method, weights, sampler, norm, total, model.n_nonzero(), rtilde, base_target, points
+    return points
+
+
+def _point(n, errors, terrors, nonzeros, predicted, rtilde) -> PrunePoint:
+    mean_e, std_e = _stats(errors)
+    mean_t, std_t = _stats(terrors) if terrors else (None, None)
+    return PrunePoint(
+        n_keep=n,
+        mean_nonzeros=float(np.mean(nonzeros)),
+        mean_error=mean_e,
+        std_error=std_e,
+        median_error=float(np.median(errors)),
+        mean_target_error=mean_t,
+        std_target_error=std_t,
+        predicted_first_order=predicted,
+        rtilde_over_sqrt_n=_ratio(rtilde, n),
+        trials=len(errors),
     )
 
 
