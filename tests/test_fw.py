@@ -263,3 +263,33 @@ def test_fixed_radius_and_inexact_oracle_labels_gap_as_estimate() -> None:
     assert not est.gap_certified_.any()
     assert "estimate" in est.result_.message or est.result_.status == 1
     assert est.tau_ == 8.0
+
+
+# ----------------------------------------------------------------------------- experiment, CLI
+def test_fw_command_runs_the_quick_experiment(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from occam.cli import app
+    from occam.cli.commands import register
+
+    register(app)
+    out = tmp_path / "fw"
+    res = CliRunner().invoke(
+        app, ["fw", "--quick", "--seeds", "1", "--cap", "5", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads((out / "results.json").read_text())
+    assert {r["m"] for r in data["recovery"]} == {1, 2, 3}
+    assert all(r["recovered"] == r["seeds"] == 1 for r in data["recovery"])
+    for name in ("results.csv", "fw_time_vs_m.png", "fw_time_vs_s.png", "report.md"):
+        assert (out / name).is_file()
+    assert "Frank-Wolfe" in res.output
+
+
+def test_fw_is_a_registered_experiment() -> None:
+    from occam import experiments
+
+    exp = experiments.get_experiment("fw")
+    assert exp.config().ms == (1, 2, 3, 4)
