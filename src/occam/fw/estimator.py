@@ -7,10 +7,15 @@ constructor only stores its arguments (STYLE 3); ``fit`` validates them.
 Radius τ: a number, or ``"auto"``, the smallest radius (to a relative precision 2^{−tau_bisections})
 at which Frank-Wolfe reaches the training loss ``tol``·Var(y): from τ_0 = max|y| / (2 a_max)
 (every g in the hull has |g| ≤ τ a_max, as |T_C| ≤ 1 and a(C,K) ≤ a_max),
-τ is doubled until the target is reached (at most ``tau_doublings`` times), then bisected. Each
-run stops early once its loss is below the target or its lower bound loss − gap is above it. A
-small radius is what makes the answer sparse: the hull's norm Σ_j |c_j| / (τ a(C_j,K_j)) ≤ 1 is
-a weighted ℓ1 norm, and near its minimum few atoms, preferably small circuits, carry the fit.
+τ is doubled until the target is reached (at most ``tau_doublings`` times), then bisected in log τ.
+Each run stops early once its loss is below the target or its lower bound loss − gap is above it.
+When the target is out of reach (a target that no sum of atoms at these levels fits, e.g. a smooth
+function), one full run at the last radius gives the best loss L of the class and the target becomes
+(1 + ``loss_slack``)·L. A small radius is what makes the answer sparse: the hull's norm Σ_j |c_j| /
+(τ a(C_j,K_j)) ≤ 1 is a weighted ℓ1 norm, and near its minimum few atoms, preferably small circuits,
+carry the fit. With ``prune`` (default) a backward elimination then drops atoms, smallest |c_j|
+first, re-weighting the rest (same radius), while the loss stays within the target
+(:func:`occam.fw.solver.prune_atoms`); the gap of the pruned iterate is measured and appended.
 
 Fitted attributes: ``atoms_`` (list of :class:`FittedAtom`: weight c_j, circuit C_j, level K_j,
 size |C_j|), ``coef_`` (the c_j), ``gaps_`` and ``losses_`` (per step of the final radius),
@@ -20,6 +25,7 @@ size |C_j|), ``coef_`` (the c_j), ``gaps_`` and ``losses_`` (per step of the fin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,7 +88,7 @@ class FrankWolfe:
     tol : relative training loss target (loss ≤ tol·Var(y)); with a fixed τ the run stops when
         the gap is ≤ tol·Var(y).
     time_limit : seconds per Frank-Wolfe run (None: none).
-    tau_doublings, tau_bisections : the radius search of ``tau="auto"``.
+    tau_doublings, tau_bisections, loss_slack : the radius search of ``tau="auto"``.
     weight_bits, frac_bits : quantisation of :meth:`to_circuit`.
     progress : show a rich progress bar.
     """
@@ -103,6 +109,7 @@ class FrankWolfe:
         time_limit: float | None = None,
         tau_doublings: int = 16,
         tau_bisections: int = 8,
+        loss_slack: float = 0.01,
         weight_bits: int = 16,
         frac_bits: int = 6,
         prune: bool = True,
@@ -121,6 +128,7 @@ class FrankWolfe:
         self.time_limit = time_limit
         self.tau_doublings = tau_doublings
         self.tau_bisections = tau_bisections
+        self.loss_slack = loss_slack
         self.weight_bits = weight_bits
         self.frac_bits = frac_bits
         self.prune = prune
@@ -209,7 +217,7 @@ class FrankWolfe:
                 return frank_wolfe(
                     levels, y, oracle, tau=tau, variant=self.variant,
                     max_iter=int(self.max_iter) if steps < 0 else steps,
-                    gap_tol=target if loss_target is None else 0.0,
+                    gap_tol=target if loss_target is None else 1e-3 * loss_target,
                     time_limit=self.time_limit, progress=bar(f"τ = {tau:.4g}"),
                     warm_start=warm, loss_target=loss_target,
                 )  # fmt: skip
@@ -219,8 +227,8 @@ class FrankWolfe:
                 history = [{"tau": res.tau, "loss": res.fun, "gap": res.gap, "nit": res.nit}]
             else:
                 a_max = max(scale(0, K) for K in Ks)
-                res, history = self._search_tau(
-                    run, max(float(np.max(np.abs(y))), 1e-12) / (2 * a_max)
+                res, target, history = self._search_tau(
+                    run, max(float(np.max(np.abs(y))), 1e-12) / (2 * a_max), target
                 )
             if self.prune and res.get("target_reached") and len(res.atoms) > 1:
                 warm = prune_atoms(levels, y, res, target)
@@ -229,32 +237,38 @@ class FrankWolfe:
         self._store(res, domain, d, Ks, history)
         return self
 
-    def _search_tau(self, run: Any, tau0: float) -> tuple[OptimizeResult, list[dict[str, float]]]:
-        """Doubling then bisection on τ for the smallest radius reaching the loss target."""
+    def _search_tau(
+        self, run: Any, tau0: float, target: float
+    ) -> tuple[OptimizeResult, float, list[dict[str, float]]]:
+        """Doubling then bisection on τ for the smallest radius reaching the loss target (see the
+        module docstring); returns the result, the target finally used and the path."""
         history: list[dict[str, float]] = []
 
         def record(res: OptimizeResult) -> OptimizeResult:
             history.append({"tau": res.tau, "loss": res.fun, "gap": res.gap, "nit": res.nit})
             return res
 
-        low = None
-        tau = tau0
-        high = record(run(tau))
+        low, high = tau0 / 2.0, record(run(tau0, loss_target=target))
         for _ in range(int(self.tau_doublings)):
             if high.target_reached:
                 break
-            low, tau = high, 2.0 * tau
-            high = record(run(tau))
-        if not high.target_reached or low is None:
-            return high, history
+            low = high.tau
+            high = record(run(2.0 * high.tau, loss_target=target))
+        if not high.target_reached:
+            # out of reach at this level: aim for the best loss of the class, within loss_slack
+            best = record(run(high.tau, loss_target=None))
+            target = max(target, best.fun * (1.0 + float(self.loss_slack)))
+            high = best
+            high["target_reached"] = True
+            low = tau0 / 2.0  # smaller radii may reach the relaxed target
         for _ in range(int(self.tau_bisections)):
-            mid = 0.5 * (low.tau + high.tau)
-            res = record(run(mid))
+            mid = math.sqrt(low * high.tau)  # bisection in log τ
+            res = record(run(mid, loss_target=target))
             if res.target_reached:
                 high = res
             else:
-                low = res
-        return high, history
+                low = mid
+        return high, target, history
 
     def _store(
         self, res: OptimizeResult, domain: Box, d: int, Ks: tuple[int, ...], history: list

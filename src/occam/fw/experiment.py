@@ -6,7 +6,9 @@ constant (:func:`random_sum_target`). For each (m, s, seed): n_train uniform tra
 n_test test points, then
 
 * Frank-Wolfe (:class:`occam.fw.FrankWolfe`, default settings, same K): relative test MSE
-  (MSE / Var y), total size Σ|C_j| against the ground truth's, wall time of ``fit``;
+  (MSE / Var y), total size Σ|C_j| against the ground truth's, wall time of ``fit``; the fitted
+  sum built as one circuit (:meth:`FrankWolfe.to_circuit`) and simulated on the test points
+  against ``predict`` (its size, the measured errors and the stated bounds);
 * exact synthesis of one circuit for the whole sum (same K): the vertex values of g* are
   recovered from the training data by least squares on the touched vertices and rounded to the
   integers 0..m, and :func:`occam.circuits.exact.minimum_circuit` finds a minimum circuit with
@@ -202,6 +204,14 @@ def _recovery_row(config: FWExperimentConfig, m: int, s: int, seed: int) -> dict
         "fw_gap_certified": bool(est.gap_certified_[-1]),
     }
     row["fw_recovered"] = bool(row["fw_rel_mse"] <= 1e-3 and row["fw_size"] <= 2 * truth)
+    # the fitted sum as one circuit, simulated on the test points against predict
+    sc = est.to_circuit()
+    check = sc.verify(Xt, est.predict)  # raises when a stated bound is exceeded
+    row["circuit_size"] = sc.size
+    row["circuit_err_at_xq"] = check["max_error_at_xq"]
+    row["circuit_weight_err_bound"] = check["weight_error_bound"]
+    row["circuit_err_at_x"] = check["max_error_at_x"]
+    row["circuit_total_err_bound"] = check["total_error_bound"]
     if config.baseline:
         base = exact_sum_baseline(X, y, m, d, K, domain, config.exact_time_cap)
         row["exact_time"] = base["time"]
