@@ -20,6 +20,7 @@ from occam.fw import (
     TruthTableOracle,
     atom_scale,
     build_level,
+    corrective_weights,
     frank_wolfe,
     pulled_back_gradient,
 )
@@ -202,6 +203,23 @@ def test_variants_decrease_loss_and_fully_corrective_converges() -> None:
         finals[variant] = res
     fc = finals["fully-corrective"]
     assert fc.status == 0 and fc.fun < 1e-20 and fc.gap_certified
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), k=st.integers(1, 12), scale=st.floats(0.05, 20.0))
+def test_corrective_weights_is_feasible_and_optimal(seed: int, k: int, scale: float) -> None:
+    """The fully corrective QP: λ ≥ 0, Σλ ≤ 1, and its Frank-Wolfe gap over the vertices of the
+    capped simplex (the e_j and 0) is ~0, so no feasible point is better."""
+    rng = np.random.default_rng(seed)
+    B = rng.normal(size=(40, k)) * scale
+    if k > 2:
+        B[:, 1] = -B[:, 0]  # ± pairs as in the signed atom set
+    y = rng.normal(size=40) * scale
+    lam = corrective_weights(B, y, rng.uniform(0, 1 / k, k))
+    assert np.all(lam >= 0) and lam.sum() <= 1 + 1e-12
+    grad = 2 * B.T @ (B @ lam - y) / 40
+    gap = float(grad @ lam - min(0.0, grad.min()))
+    assert gap <= 1e-9 * (1 + scale**2)
 
 
 # ----------------------------------------------------------------------------- estimator
