@@ -29,3 +29,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(circuit_cmds.app, name="circuit")
     app.add_typer(tetrakis_cmds.app, name="tetrakis")
     app.add_typer(rnorm_cmds.app, name="rnorm")
+    app.add_typer(__import__("occam.cli.fw_cmds", fromlist=["app"]).app, name="fw")
