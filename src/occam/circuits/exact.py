@@ -63,6 +63,7 @@ from pysat.formula import IDPool
 from pysat.solvers import Solver
 
 from occam.circuits.core import Circuit, Op
+from occam.circuits.traverse import fold_gates
 
 __all__ = ["ExactResult", "minimum_circuit", "parse_truth_table", "truth_table_string"]
 
@@ -391,13 +392,7 @@ def _simulate_python(c: Circuit) -> list[int]:
     vals = [0, full]
     for i in range(c.n_inputs):
         vals.append(sum(1 << r for r in range(rows) if (r >> i) & 1))
-    for op, (a, b) in zip(c.ops.tolist(), c.fanins.tolist(), strict=True):
-        if op == Op.AND:
-            vals.append(vals[a] & vals[b])
-        elif op == Op.OR:
-            vals.append(vals[a] | vals[b])
-        else:
-            vals.append(full ^ vals[a])
+    vals = fold_gates(c, vals, int.__and__, int.__or__, lambda a: full ^ a)
     return [vals[o] for o in c.outputs.tolist()]
 
 

@@ -26,6 +26,8 @@ import itertools
 import numpy as np
 from numba import njit
 
+from occam.circuits.traverse import output_cone
+
 __all__ = [
     "ALL_ONES",
     "SimPlan",
@@ -141,27 +143,6 @@ def _dfs_order(n_inputs, ops, fanins, outputs, root):  # pragma: no cover
 
 
 @njit(cache=True)
-def _index_order(n_inputs, ops, fanins, outputs, root):  # pragma: no cover
-    """AND/OR gates in the output cones, in index (creation) order."""
-    base = n_inputs + 2
-    n_gates = ops.shape[0]
-    live = np.zeros(base + n_gates, dtype=np.uint8)
-    for o in range(outputs.shape[0]):
-        live[root[outputs[o]]] = 1
-    for g in range(n_gates - 1, -1, -1):
-        if live[base + g] and ops[g] != 2:
-            live[root[fanins[g, 0]]] = 1
-            live[root[fanins[g, 1]]] = 1
-    order = np.empty(n_gates, dtype=np.int64)
-    n = 0
-    for g in range(n_gates):
-        if live[base + g] and ops[g] != 2:
-            order[n] = g
-            n += 1
-    return order[:n]
-
-
-@njit(cache=True)
 def _allocate(n_inputs, fanins, outputs, root, order):  # pragma: no cover
     """Linear-scan allocation of value rows ("slots") along ``order``.
 
@@ -235,15 +216,15 @@ class SimPlan:
         outputs = np.ascontiguousarray(outputs, dtype=np.int64)
         root, neg = _complement_roots(n_inputs, ops, fanins)
         best = None
-        for order in (
-            _index_order(n_inputs, ops, fanins, outputs, root),
-            _dfs_order(n_inputs, ops, fanins, outputs, root),
-        ):
+        base = n_inputs + 2
+        # AND/OR gates in the output cones in index order (a live NOT's root is live as well)
+        live = output_cone(base, fanins, outputs)[base:]
+        index_order = np.flatnonzero(live & (ops != 2)).astype(np.int64)
+        for order in (index_order, _dfs_order(n_inputs, ops, fanins, outputs, root)):
             slot, n_slots = _allocate(n_inputs, fanins, outputs, root, order)
             if best is None or n_slots < best[2]:
                 best = (order, slot, n_slots)
         order, slot, n_slots = best
-        base = n_inputs + 2
         fa = fanins[order]
         self.order = order
         self.slot = slot

@@ -185,7 +185,7 @@ def to_resnet_cmd(
     """Build the ResNet computing the circuit (SPEC 8) and report its size and R(θ)."""
     from rich.table import Table
 
-    from occam.circuits.resnet_map import to_resnet_report
+    from occam.complexity.circuit_nets import to_resnet_report
 
     if gates not in ("minmax", "boolean"):
         raise typer.BadParameter(f"expected minmax or boolean, got {gates!r}", param_hint="--gates")
@@ -210,7 +210,7 @@ def to_resnet_cmd(
     console = _console()
     console.print(table)
     if out is not None:
-        from occam.circuits.resnet_map import to_resnet
+        from occam.nets.from_circuit import to_resnet
         from occam.train import save_model
 
         model = to_resnet(c, gates=gates)  # type: ignore[arg-type]

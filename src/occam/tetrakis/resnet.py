@@ -4,7 +4,7 @@ T_C(x) = Σ_j ω_j(x) dec(C(u_j(x))) (SPEC 9.3) with u = (x − a)/ρ · 2^K and
 simplex of u (SPEC 9.1). The circuit reads grid point coordinate i as the (K+1)-bit integer
 u_{j,i} ∈ [0, 2^K], LSB first, input ``i·(K+1) + b`` = bit b of coordinate i (the layout of
 :func:`occam.circuits.encoding.encode`). The network is continuous piecewise linear and built in
-three parts from residual blocks (:class:`occam.circuits.resnet_map.ReLUProgram`), each writing
+three parts from residual blocks (:class:`occam.nets.from_circuit.ReLUProgram`), each writing
 fresh coordinates; values persist in the residual stream, so later blocks read any earlier value.
 
 Part 0 (one block). t_0 = clamp((x_i − a_i)/ρ_i, 0, 1) = σ(x̃) − σ(x̃ − 1), i.e. u/2^K. Inputs
@@ -72,8 +72,9 @@ import numpy as np
 import torch
 
 from occam.circuits.core import Circuit, Op
-from occam.circuits.resnet_map import BIAS, Form, ReLUProgram, combine, live_gates
+from occam.circuits.traverse import CONST, Lit, and_or_plan
 from occam.nets import ResNet
+from occam.nets.from_circuit import BIAS, Form, ReLUProgram, combine
 from occam.tasks.box import Box, as_box
 
 __all__ = [
@@ -163,55 +164,6 @@ def decoder_affine(dec: Any, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
     if not np.allclose(got, want, rtol=1e-12, atol=1e-12 * (1 + np.abs(want).max())):
         raise ValueError("dec: the decoder must be affine in the output bits (SPEC 2.2)")
     return M, offset
-
-
-@dataclass(frozen=True)
-class _Sig:
-    """Abstract value sign·ref + t·ω_j (ref None: the constant t·ω_j)."""
-
-    ref: tuple[str, int] | None
-    sign: int
-    t: int
-
-    def neg(self) -> _Sig:  # NOT z = ω − z
-        return _Sig(self.ref, -self.sign, 1 - self.t)
-
-
-def _circuit_plan(circuit: Circuit) -> tuple[list[_Sig], list[list[tuple[int, int, _Sig, _Sig]]]]:
-    """Fold NOT/constants/trivial gates; return node signals and materialised gates per level."""
-    sig: list[_Sig] = [_Sig(None, 0, 0), _Sig(None, 0, 1)]
-    sig += [_Sig(("in", i), 1, 0) for i in range(circuit.n_inputs)]
-    level: dict[tuple[str, int] | None, int] = {None: 0}
-    level.update({("in", i): 0 for i in range(circuit.n_inputs)})
-    levels: dict[int, list[tuple[int, int, _Sig, _Sig]]] = {}
-    n_mat = 0
-    live = live_gates(circuit)
-    for g, (op, (fa, fb)) in enumerate(
-        zip(circuit.ops.tolist(), circuit.fanins.tolist(), strict=True)
-    ):
-        a, b = sig[fa], sig[fb]
-        if op == Op.NOT or not live[g]:  # dead gates are never read
-            sig.append(a.neg())
-            continue
-        is_and = op == Op.AND
-        absorbing = _Sig(None, 0, 0 if is_and else 1)
-        if a == b:
-            sig.append(a)
-        elif a.ref is None and b.ref is None:
-            t = min(a.t, b.t) if is_and else max(a.t, b.t)
-            sig.append(_Sig(None, 0, t))
-        elif a.ref is None or b.ref is None:
-            c, other = (a, b) if a.ref is None else (b, a)
-            sig.append(absorbing if c == absorbing else other)
-        else:
-            ref = ("g", n_mat)
-            n_mat += 1
-            lev = 1 + max(level[a.ref], level[b.ref])
-            level[ref] = lev
-            x, y = (a, b) if level[a.ref] <= level[b.ref] else (b, a)
-            levels.setdefault(lev, []).append((ref[1], op, x, y))
-            sig.append(_Sig(ref, 1, 0))
-    return sig, [levels[k] for k in sorted(levels)]
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
@@ -376,29 +328,31 @@ def resnet_for_circuit(
         bits.append(row)
 
     # part 3: the circuit on every vertex, positively homogeneous
-    sig, plan = _circuit_plan(circuit)
-    n_mat = sum(len(lv) for lv in plan)
-    gate_form: list[list[Form]] = [[{} for _ in range(n_mat)] for _ in range(d + 1)]
+    # NOT z = ω_j − z (positive homogeneity); x ∧ ¬x is min(x, ω − x), not 0: kept as a gate
+    plan = and_or_plan(circuit, fold_complements=False)
+    n_in = circuit.n_inputs
+    gate_form: list[list[Form]] = [[{} for _ in range(plan.n_gates)] for _ in range(d + 1)]
 
-    def form(j: int, z: _Sig) -> Form:
+    def form(j: int, z: Lit) -> Form:
+        """ω_j·value(z) as a linear form: z, ω_j − z, 0 or ω_j."""
         base: Form = {}
-        if z.ref is not None:
-            kind, idx = z.ref
-            base = bits[j][idx] if kind == "in" else gate_form[j][idx]
-        return combine((float(z.sign), base), (float(z.t), omega[j]))
+        if z.ref != CONST:
+            base = bits[j][z.ref] if z.ref < n_in else gate_form[j][z.ref - n_in]
+        sign, t = (-1.0, 1.0) if z.neg else (1.0, 0.0)
+        return combine((sign, base), (t, omega[j]))
 
-    for lv in plan:
+    for lv in plan.levels:
         blk = prog.block()
         for j in range(d + 1):
-            for g, op, x, y in lv:
-                X, Y = form(j, x), form(j, y)
+            for g in lv:  # g.a: the operand of lower level
+                X, Y = form(j, g.a), form(j, g.b)
                 c = prog.coord()
                 blk.write(c, blk.unit(X), 1.0)
-                if op == Op.AND:  # min(X, Y) = σ(X) − σ(X − Y)
+                if g.op == Op.AND:  # min(X, Y) = σ(X) − σ(X − Y)
                     blk.write(c, blk.unit(combine((1.0, X), (-1.0, Y))), -1.0)
                 else:  # max(X, Y) = σ(X) + σ(Y − X)
                     blk.write(c, blk.unit(combine((1.0, Y), (-1.0, X))), 1.0)
-                gate_form[j][g] = var(c)
+                gate_form[j][g.k] = var(c)
 
     # output: Σ_j M z_j + offset
     outputs: list[Form] = []
@@ -406,7 +360,7 @@ def resnet_for_circuit(
         terms = [(float(offset[r]), one)]
         for o, node in enumerate(circuit.outputs.tolist()):
             if M[r, o] != 0.0:
-                terms += [(float(M[r, o]), form(j, sig[node])) for j in range(d + 1)]
+                terms += [(float(M[r, o]), form(j, plan.node_lit[node])) for j in range(d + 1)]
         outputs.append(combine(*terms))
     return prog.build(outputs, dtype=dtype)
 
