@@ -326,7 +326,7 @@ class Circuit:
                 f"simulate: bits must have shape (n, {self._n_inputs}), received {np.shape(bits)}"
             )
         if b.dtype != bool:
-            if b.size and not np.isin(b, (0, 1)).all():
+            if b.size and not ((b == 0) | (b == 1)).all():  # np.isin is ~50x slower here
                 raise ValueError("simulate: bits must be boolean or 0/1")
             b = b.astype(bool)
         n = b.shape[0]

@@ -53,25 +53,58 @@ _MAX_BLOCK = 256
 # --------------------------------------------------------------------------- packing
 
 
+@njit(cache=True, boundscheck=False)
+def _pack_kernel(bits, words):  # pragma: no cover - numba
+    # one pass over the rows in memory order; the m accumulators of a 64-row block stay in L1 and
+    # the OR over i vectorises (the transposing np.packbits route costs 4x more)
+    n, m = bits.shape
+    acc = np.zeros(m, dtype=np.uint64)
+    for w in range(words.shape[1]):
+        acc[:] = 0
+        p0 = 64 * w
+        for b in range(min(64, n - p0)):
+            row = bits[p0 + b]
+            sh = np.uint64(b)
+            for i in range(m):
+                acc[i] |= np.uint64(row[i]) << sh
+        for i in range(m):
+            words[i, w] = acc[i]
+
+
+@njit(cache=True, boundscheck=False)
+def _unpack_kernel(words, n, out):  # pragma: no cover - numba
+    m = words.shape[0]
+    acc = np.zeros(m, dtype=np.uint64)
+    one = np.uint64(1)
+    for w in range(words.shape[1]):
+        for i in range(m):
+            acc[i] = words[i, w]
+        p0 = 64 * w
+        for b in range(min(64, n - p0)):
+            row = out[p0 + b]
+            sh = np.uint64(b)
+            for i in range(m):
+                row[i] = (acc[i] >> sh) & one
+
+
 def pack_bits(bits: np.ndarray) -> np.ndarray:
     """Pack a boolean array ``(n, m)`` into words ``(m, ceil(n/64))``, pattern ``p`` in bit
     ``p % 64`` of word ``p // 64`` (padding bits are 0)."""
-    bits = np.asarray(bits, dtype=bool)
+    bits = np.ascontiguousarray(np.asarray(bits, dtype=bool))
     n, m = bits.shape
-    n_words = (n + 63) // 64
-    packed = np.packbits(np.ascontiguousarray(bits.T), axis=1, bitorder="little")
-    buf = np.zeros((m, n_words * 8), dtype=np.uint8)
-    buf[:, : packed.shape[1]] = packed
-    return buf.view("<u8").astype(np.uint64, copy=False).reshape(m, n_words)
+    words = np.empty((m, (n + 63) // 64), dtype=np.uint64)
+    if words.size:
+        _pack_kernel(bits.view(np.uint8), words)
+    return words
 
 
 def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
     """Inverse of :func:`pack_bits`: words ``(m, n_words)`` to booleans ``(n, m)``."""
-    words = np.ascontiguousarray(np.asarray(words, dtype=np.uint64).astype("<u8", copy=False))
-    m = words.shape[0]
-    as_bytes = words.view(np.uint8).reshape(m, -1)
-    bits = np.unpackbits(as_bytes, axis=1, bitorder="little", count=n)
-    return bits.T.astype(bool)
+    words = np.ascontiguousarray(words, dtype=np.uint64)
+    out = np.empty((int(n), words.shape[0]), dtype=np.uint8)
+    if out.size:
+        _unpack_kernel(words, int(n), out)
+    return out.view(bool)
 
 
 # --------------------------------------------------------------------------- structure

@@ -27,11 +27,13 @@ O(n·d log d) time and O(n·d) memory.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numba import njit
 
-__all__ = ["GridFunction", "grid_units", "interpolate", "locate", "unique_rows"]
+__all__ = ["GridFunction", "distinct_rows", "grid_units", "interpolate", "locate", "unique_rows"]
 
 # Grid coordinates beyond this cannot be held exactly in int64 / float64 arithmetic.
 _MAX_GRID_COORD = 2.0**52
@@ -133,40 +135,120 @@ def locate(x: object, spacing: object = 1.0, origin: object = 0.0) -> tuple[np.n
     s[:, d + 1] = 1.0
     weights = np.diff(s, axis=1)
     odd = t[:, None, :] > s[:, : d + 1, None]  # (n, d+1, d): coordinate i of vertex j is odd
-    vertices = e.astype(np.int64)[:, None, :] + odd * delta[:, None, :]
+    # int8 product then one widening add: half the time of bool × int64
+    vertices = (
+        e.astype(np.int64)[:, None, :] + odd.view(np.int8) * delta.astype(np.int8)[:, None, :]
+    )
     return vertices, weights
+
+
+def _radix(lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Mixed radices of the box Π[lo_i, hi_i] (first coordinate most significant, so key order
+    is lexicographic row order), or None when the box has 2^62 points or more."""
+    extent = [int(b) - int(a) + 1 for a, b in zip(lo, hi, strict=True)]  # Python ints: exact
+    if math.prod(extent) >= 2**62:
+        return None
+    radix = np.ones(len(extent), dtype=np.int64)
+    for i in range(len(extent) - 2, -1, -1):
+        radix[i] = radix[i + 1] * extent[i + 1]
+    return radix
+
+
+def _rows_of_keys(keys: np.ndarray, lo: np.ndarray, radix: np.ndarray) -> np.ndarray:
+    rows = np.empty((keys.shape[0], lo.shape[0]), dtype=np.int64)
+    rest = keys
+    for i in range(lo.shape[0]):
+        rows[:, i], rest = np.divmod(rest, radix[i])
+    return rows + lo
 
 
 def unique_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of an int64 array (m, d), sorted lexicographically, and the inverse map.
 
     Same result as ``np.unique(v, axis=0, return_inverse=True)``; when the bounding box of the
-    rows has fewer than 2^62 points each row is packed into one int64 key (mixed radix, first
-    coordinate most significant, so the order is lexicographic) and a 1-D unique is used, which
-    is several times faster.
+    rows has fewer than 2^62 points each row is packed into one int64 key (:func:`_radix`) and a
+    1-D unique is used, which is several times faster.
     """
-    m, d = v.shape
-    if m == 0:
+    if v.shape[0] == 0:
         return v.copy(), np.zeros(0, dtype=np.int64)
     lo = v.min(axis=0)
-    extent = (v.max(axis=0) - lo + 1).astype(object)  # Python ints: no overflow in the product
-    total = 1
-    for k in extent:
-        total *= int(k)
-    if total >= 2**62:
+    radix = _radix(lo, v.max(axis=0))
+    if radix is None:
         uniq, inverse = np.unique(v, axis=0, return_inverse=True)
         return uniq, inverse.reshape(-1)
-    radix = np.ones(d, dtype=np.int64)
-    for i in range(d - 2, -1, -1):
-        radix[i] = radix[i + 1] * int(extent[i + 1])
-    keys = (v - lo) @ radix
-    ukeys, inverse = np.unique(keys, return_inverse=True)
-    uniq = np.empty((ukeys.shape[0], d), dtype=np.int64)
-    rest = ukeys
-    for i in range(d):
-        uniq[:, i], rest = np.divmod(rest, radix[i])
-    uniq += lo
-    return uniq, inverse.reshape(-1)
+    ukeys, inverse = np.unique((v - lo) @ radix, return_inverse=True)
+    return _rows_of_keys(ukeys, lo, radix), inverse.reshape(-1)
+
+
+@njit(cache=True)
+def _masked_bounds(v, keep):  # pragma: no cover - numba
+    """Column minima and maxima over the rows with keep[r] (at least one)."""
+    m, d = v.shape
+    lo = np.full(d, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(d, np.iinfo(np.int64).min, dtype=np.int64)
+    for r in range(m):
+        if keep[r]:
+            for i in range(d):
+                x = v[r, i]
+                lo[i] = min(lo[i], x)
+                hi[i] = max(hi[i], x)
+    return lo, hi
+
+
+@njit(cache=True)
+def _first_occurrences(v, keep, lo, radix):  # pragma: no cover - numba
+    """Open-addressing hash set over the mixed-radix keys Σ_i (v_ri − lo_i)·radix_i of the kept
+    rows: (row index of each distinct key's first occurrence, in order of appearance; distinct
+    index per row, −1 for rows not kept). O(m) expected."""
+    m, d = v.shape
+    size = 2
+    while size < 2 * m:
+        size *= 2
+    mask = size - 1
+    slot_key = np.empty(size, dtype=np.int64)
+    slot_id = np.full(size, -1, dtype=np.int64)
+    first = np.empty(m, dtype=np.int64)
+    inverse = np.full(m, -1, dtype=np.int64)
+    n_distinct = 0
+    for r in range(m):
+        if not keep[r]:
+            continue
+        k = np.int64(0)
+        for i in range(d):
+            k += (v[r, i] - lo[i]) * radix[i]
+        s = ((k * np.int64(-7046029254386353131)) >> np.int64(17)) & mask  # Fibonacci hashing
+        while slot_id[s] >= 0 and slot_key[s] != k:
+            s = (s + 1) & mask
+        if slot_id[s] < 0:
+            slot_key[s] = k
+            slot_id[s] = n_distinct
+            first[n_distinct] = r
+            n_distinct += 1
+        inverse[r] = slot_id[s]
+    return first[:n_distinct], inverse
+
+
+def distinct_rows(v: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows among the rows ``r`` of an int64 array (m, d) with ``keep[r]`` (default all),
+    in order of first appearance, and the inverse map: ``rows[inverse[r]] == v[r]`` for kept rows,
+    ``inverse[r] = −1`` for the others.
+
+    Rows are mixed-radix int64 keys over their bounding box, deduplicated with a hash set in O(m)
+    (compiled), several times cheaper than the sort behind :func:`unique_rows` (which returns the
+    same set, sorted); boxes of 2^62 points or more fall back to :func:`unique_rows`.
+    """
+    v = np.ascontiguousarray(v, dtype=np.int64)
+    keep = np.ones(v.shape[0], dtype=np.bool_) if keep is None else np.asarray(keep, dtype=bool)
+    inverse = np.full(v.shape[0], -1, dtype=np.int64)
+    if not keep.any():
+        return v[:0].copy(), inverse
+    lo, hi = _masked_bounds(v, keep)
+    radix = _radix(lo, hi)
+    if radix is None:
+        rows, inverse[keep] = unique_rows(v[keep])
+        return rows, inverse
+    first, inverse = _first_occurrences(v, keep, lo, radix)
+    return v[first], inverse
 
 
 def interpolate(
@@ -181,10 +263,10 @@ def interpolate(
     ----------
     values_fn : callable
         Maps integer grid indices ``v`` (int64, shape (m, d)) to g(v), shape (m,) or (m, k). It is
-        called once, on the distinct vertices of positive weight over all points (deduplicated as
-        by ``np.unique(axis=0)``, see :func:`unique_rows`), so an expensive g (a circuit
-        simulation) is evaluated as few times as possible and never on vertices that do not
-        contribute.
+        called once, on the distinct vertices of positive weight over all points (deduplicated
+        in O(m) by :func:`distinct_rows`, in order of first appearance), so an expensive g (a
+        circuit simulation) is evaluated as few times as possible and never on vertices that do
+        not contribute, while a cheap g pays little for the deduplication.
     x, spacing, origin
         As in :func:`locate`.
 
@@ -198,10 +280,8 @@ def interpolate(
     n, dp1, d = vertices.shape
     if n == 0:
         return np.zeros(0, dtype=np.float64)  # values_fn is not called on an empty set
-    flat_v = vertices.reshape(n * dp1, d)
     flat_w = weights.reshape(n * dp1)
-    keep = flat_w > 0
-    uniq, inverse = unique_rows(flat_v[keep])
+    uniq, inverse = distinct_rows(vertices.reshape(n * dp1, d), flat_w > 0)
     vals = np.asarray(values_fn(uniq), dtype=np.float64)
     if vals.ndim not in (1, 2) or vals.shape[0] != uniq.shape[0]:
         raise ValueError(
@@ -209,8 +289,9 @@ def interpolate(
             f"for {uniq.shape[0]} vertices, got shape {vals.shape}"
         )
     tail = vals.shape[1:]
-    contrib = np.zeros((n * dp1, *tail), dtype=np.float64)
-    contrib[keep] = flat_w[keep].reshape((-1,) + (1,) * len(tail)) * vals[inverse]
+    # a zero row for the vertices of weight 0 (inverse −1): no mask, no scatter
+    padded = np.concatenate([vals, np.zeros((1, *tail))])
+    contrib = flat_w.reshape((-1,) + (1,) * len(tail)) * padded[inverse]
     return contrib.reshape(n, dp1, *tail).sum(axis=1)
 
 
