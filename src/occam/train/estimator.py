@@ -13,12 +13,9 @@ import numpy as np
 import torch
 
 from occam import complexity
+from occam.errors import NotFittedError
 from occam.train.config import TrainConfig
 from occam.train.trainer import train
-
-
-class NotFittedError(ValueError, AttributeError):
-    """An estimator was used before ``fit``."""
 
 
 class ResNetRegressor:
