@@ -54,7 +54,7 @@ import itertools
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,39 +64,36 @@ from pysat.solvers import Solver
 
 from occam.circuits.core import Circuit, Op
 from occam.circuits.traverse import fold_gates
+from occam.result import OptimizeResult
 
-__all__ = ["ExactResult", "minimum_circuit", "parse_truth_table", "truth_table_string"]
+__all__ = ["OUTCOMES", "ExactResult", "minimum_circuit", "parse_truth_table", "truth_table_string"]
 
 MAX_INPUTS = 6
 #: python-sat solvers whose ``interrupt`` is honoured (needed for ``time_limit``)
 INTERRUPTIBLE = ("glucose4", "glucose3", "glucose42", "minisat22", "maplechrono", "maplesat")
 
 
-@dataclass
-class ExactResult:
-    """Outcome of :func:`minimum_circuit` (one result object, STYLE 6).
+#: readable name of each status of :class:`ExactResult` (the shared scale of occam.result)
+OUTCOMES = {0: "optimal", 1: "unknown", 2: "infeasible"}
 
-    ``status`` is ``"optimal"`` (``circuit`` has the minimum size ``size``), ``"unknown"`` (the
-    budget ran out: ``lower_bound`` gates are proved necessary; ``circuit``/``size`` hold the best
-    circuit found so far, if any, which is an upper bound only) or ``"infeasible"`` (no circuit
-    with at most ``max_gates`` gates; ``lower_bound = max_gates + 1``). ``success`` is
-    ``status == "optimal"``. ``solve_times``/``answers`` map each SAT call ``(m, k)`` (``m``
-    binary gates, at most ``k`` NOTs) to its seconds and answer (``"sat"``, ``"unsat"``,
-    ``"unknown"``).
+
+class ExactResult(OptimizeResult):
+    """Outcome of :func:`minimum_circuit` (occam's result convention, :mod:`occam.result`).
+
+    ``status`` is 0 (optimal: ``circuit`` has the minimum size ``size``), 1 (the budget ran out:
+    ``lower_bound`` gates are proved necessary; ``circuit``/``size`` hold the best circuit found
+    so far, if any, which is an upper bound only) or 2 (infeasible: no circuit with at most
+    ``max_gates`` gates; ``lower_bound = max_gates + 1``); ``outcome`` names it ("optimal",
+    "unknown", "infeasible") and ``message`` says what was proved. ``success`` is
+    ``status == 0``. ``solve_times``/``answers`` map each SAT call ``(m, k)`` (``m`` binary
+    gates, at most ``k`` NOTs) to its seconds and answer (``"sat"``, ``"unsat"``,
+    ``"unknown"``). Fields: ``circuit``, ``size``, ``status``, ``success``, ``message``,
+    ``lower_bound``, ``n_inputs``, ``solve_times``, ``answers``.
     """
 
-    circuit: Circuit | None
-    size: int | None
-    status: str
-    message: str
-    lower_bound: int
-    n_inputs: int
-    solve_times: dict[tuple[int, int], float] = field(default_factory=dict)
-    answers: dict[tuple[int, int], str] = field(default_factory=dict)
-
     @property
-    def success(self) -> bool:
-        return self.status == "optimal"
+    def outcome(self) -> str:
+        return OUTCOMES[self.status]
 
     @property
     def total_time(self) -> float:
@@ -440,7 +437,7 @@ def minimum_circuit(
     truth_table : bool/0-1 array ``(2**n,)`` or ``(2**n, m)`` (row ``r`` has input ``i`` equal
         to ``(r >> i) & 1``), or a string for :func:`parse_truth_table`; ``n <= 6``.
     rows : optional care rows; the circuit must agree with the table on these rows only.
-    max_gates : largest size searched; if none exists the status is ``"infeasible"``.
+    max_gates : largest size searched; if none exists the status is 2 (infeasible).
     time_limit : seconds for the whole search (``None``: none; then give ``conf_budget``);
         enforced by interrupting the solver, so ``solver`` must be in :data:`INTERRUPTIBLE`.
     conf_budget : optional conflict budget per SAT call.
@@ -451,7 +448,7 @@ def minimum_circuit(
     binary gates and at most ``k`` NOT gates, i.e. the size bound ``m + k``.
     """
     t = _as_table(truth_table)
-    n_rows, n_out = t.shape
+    n_rows = t.shape[0]
     n = n_rows.bit_length() - 1
     if rows is None:
         care = list(range(n_rows))
@@ -477,49 +474,136 @@ def minimum_circuit(
             f"(its interrupt is honoured), received {solver!r}"
         )
 
-    # outputs equal (on the care rows) to a constant or an input cost nothing
-    trivial: dict[int, int] = {}
-    for o in range(n_out):
-        col = t[care, o]
-        if not col.any():
-            trivial[o] = 0
-        elif col.all():
-            trivial[o] = 1
-        else:
+    targets = _Targets.of(t, care, n, input_names, output_names)
+    result = ExactResult(
+        circuit=None,
+        size=None,
+        status=1,
+        message="",
+        lower_bound=0,
+        n_inputs=n,
+        solve_times={},
+        answers={},
+    )
+    budget = _Budget(time_limit, conf_budget)
+    best = _search(targets, result, budget, max_gates, solver, symmetry)
+    if best is not None:
+        result.circuit = targets.circuit(best)
+        result.size = result.circuit.size
+    if "unknown" in result.answers.values():
+        result.status = 1
+        result.message = (
+            f"budget exhausted (time_limit={time_limit}, conf_budget={conf_budget}); "
+            f"at least {result.lower_bound} gates are needed"
+        )
+    elif best is None:
+        result.status = 2
+        result.lower_bound = max_gates + 1
+        result.message = f"no circuit with at most max_gates={max_gates} gates"
+    else:
+        result.status = 0
+        result.lower_bound = result.size
+        result.message = f"minimum size {result.size}; every smaller size proved impossible"
+    result.success = result.status == 0
+    return result
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """The outputs to synthesise: trivial ones (equal on the care rows to a constant or an input:
+    node ids, free), the distinct non-trivial ones (``targets``, their output indices ``index``)
+    and ``alias`` (output → an equal non-trivial output)."""
+
+    table: np.ndarray
+    care: list[int]
+    n: int
+    trivial: dict[int, int]
+    index: list[int]
+    alias: dict[int, int]
+    input_names: Sequence[str] | None
+    output_names: Sequence[str] | None
+
+    @property
+    def targets(self) -> list[np.ndarray]:
+        return [self.table[:, o] for o in self.index]
+
+    @classmethod
+    def of(cls, t: np.ndarray, care: list[int], n: int, input_names, output_names) -> _Targets:
+        trivial: dict[int, int] = {}
+        for o in range(t.shape[1]):
+            col = t[care, o]
+            if not col.any() or col.all():
+                trivial[o] = 0 if not col.any() else 1
+                continue
             for i in range(n):
                 if all(bool((r >> i) & 1) == t[r, o] for r in care):
                     trivial[o] = 2 + i
                     break
-    targets_idx: list[int] = []  # distinct non-trivial outputs
-    alias: dict[int, int] = {}
-    for o in range(n_out):
-        if o in trivial:
-            continue
-        q = next((q for q in targets_idx if np.array_equal(t[care, o], t[care, q])), None)
-        if q is None:
-            targets_idx.append(o)
-        else:
-            alias[o] = q
-    targets = [t[:, o] for o in targets_idx]
+        index: list[int] = []
+        alias: dict[int, int] = {}
+        for o in range(t.shape[1]):
+            if o in trivial:
+                continue
+            q = next((q for q in index if np.array_equal(t[care, o], t[care, q])), None)
+            if q is None:
+                index.append(o)
+            else:
+                alias[o] = q
+        return cls(t, care, n, trivial, index, alias, input_names, output_names)
 
-    sym = symmetric_pairs(n, care, targets) if symmetry else []
-    result = ExactResult(None, None, "unknown", "", 0, n)
-    best: tuple[list[int], list[tuple[int, int]], list[int]] | None = None
-    budget = _Budget(time_limit, conf_budget)
+    def circuit(self, best: tuple[list[int], list[tuple[int, int]], list[int]]) -> Circuit:
+        """The circuit of a decoded model (``best``: gates and the non-trivial outputs' nodes),
+        re-simulated against the target on the care rows by an independent evaluator."""
+        ops, fan, outs_t = best
+        outputs = [0] * self.table.shape[1]
+        for o, node_id in self.trivial.items():
+            outputs[o] = node_id
+        for q, o in enumerate(self.index):
+            outputs[o] = outs_t[q]
+        for o, q in self.alias.items():
+            outputs[o] = outputs[q]
+        c = Circuit(
+            self.n,
+            np.array(ops, dtype=np.uint8),
+            np.array(fan, dtype=np.int64).reshape(-1, 2),
+            np.array(outputs, dtype=np.int64),
+            self.input_names,
+            self.output_names,
+        )
+        got = _simulate_python(c)
+        for o in range(self.table.shape[1]):
+            if any(bool((got[o] >> r) & 1) != bool(self.table[r, o]) for r in self.care):
+                raise RuntimeError(  # an encoding bug; never return a wrong circuit
+                    f"minimum_circuit: decoded circuit differs from the target on output {o}"
+                )
+        return c
+
+
+def _search(
+    targets: _Targets,
+    result: ExactResult,
+    budget: _Budget,
+    max_gates: int,
+    solver: str,
+    symmetry: bool,
+) -> tuple[list[int], list[tuple[int, int]], list[int]] | None:
+    """The search order of the module docstring. Records every SAT call in ``result`` (times,
+    answers, ``lower_bound``) and returns the decoded minimum, or None when no size up to
+    ``max_gates`` is satisfiable or the budget ran out (an "unknown" answer is recorded)."""
+    n, care, goal = targets.n, targets.care, targets.targets
+    if not goal:
+        return [], [], []
+    sym = symmetric_pairs(n, care, goal) if symmetry else []
     solvers: dict[int, tuple[Solver, _Cnf, ITotalizer]] = {}
     try:
-        if not targets:
-            best = ([], [], [])
-        for size in range(0 if not targets else 1, max_gates + 1):
-            if best is not None:
-                break
+        for size in range(1, max_gates + 1):
             result.lower_bound = size
             for m in range(size + 1):
                 k = size - m  # NOT gates allowed with m binary gates
                 if k > n + m:  # no tighter than k = n + m, refuted at a smaller size
                     continue
                 if m not in solvers:
-                    cnf = _encode(n, m, care, targets, sym)
+                    cnf = _encode(n, m, care, goal, sym)
                     not_lits = [cnf.v(("not", j)) for j in range(n + m)]
                     tot = ITotalizer(lits=not_lits, ubound=len(not_lits), top_id=cnf.pool.top)
                     sat = Solver(name=solver, bootstrap_with=cnf.clauses + tot.cnf.clauses)
@@ -529,103 +613,13 @@ def minimum_circuit(
                 t0 = time.perf_counter()
                 answer = budget.solve(sat, assumptions)
                 result.solve_times[(m, k)] = time.perf_counter() - t0
+                result.answers[(m, k)] = {None: "unknown", True: "sat", False: "unsat"}[answer]
                 if answer is None:
-                    result.answers[(m, k)] = "unknown"
-                    return _finish(
-                        result,
-                        t,
-                        care,
-                        trivial,
-                        targets_idx,
-                        alias,
-                        None,
-                        n,
-                        input_names,
-                        output_names,
-                        exhausted=True,
-                        time_limit=time_limit,
-                        conf_budget=conf_budget,
-                    )
-                result.answers[(m, k)] = "sat" if answer else "unsat"
+                    return None
                 if answer:
-                    best = _decode(cnf, sat.get_model(), n, m, len(targets))
-                    break
+                    return _decode(cnf, sat.get_model(), n, m, len(goal))
     finally:
         for sat, _, tot in solvers.values():
             sat.delete()
             tot.delete()
-    return _finish(
-        result,
-        t,
-        care,
-        trivial,
-        targets_idx,
-        alias,
-        best,
-        n,
-        input_names,
-        output_names,
-        exhausted=False,
-        time_limit=time_limit,
-        conf_budget=conf_budget,
-        max_gates=max_gates,
-    )
-
-
-def _finish(
-    result: ExactResult,
-    t: np.ndarray,
-    care: list[int],
-    trivial: dict[int, int],
-    targets_idx: list[int],
-    alias: dict[int, int],
-    best: Any,
-    n: int,
-    input_names: Sequence[str] | None,
-    output_names: Sequence[str] | None,
-    *,
-    exhausted: bool,
-    time_limit: float | None,
-    conf_budget: int | None,
-    max_gates: int | None = None,
-) -> ExactResult:
-    if best is not None:
-        ops, fan, outs_t = best
-        outputs = [0] * t.shape[1]
-        for o, node_id in trivial.items():
-            outputs[o] = node_id
-        for q, o in enumerate(targets_idx):
-            outputs[o] = outs_t[q]
-        for o, q in alias.items():
-            outputs[o] = outputs[q]
-        c = Circuit(
-            n,
-            np.array(ops, dtype=np.uint8),
-            np.array(fan, dtype=np.int64).reshape(-1, 2),
-            np.array(outputs, dtype=np.int64),
-            input_names,
-            output_names,
-        )
-        got = _simulate_python(c)
-        for o in range(t.shape[1]):
-            if any(bool((got[o] >> r) & 1) != bool(t[r, o]) for r in care):
-                raise RuntimeError(  # an encoding bug; never return a wrong circuit
-                    f"minimum_circuit: decoded circuit differs from the target on output {o}"
-                )
-        result.circuit = c
-        result.size = c.size
-    if exhausted:
-        result.status = "unknown"
-        result.message = (
-            f"budget exhausted (time_limit={time_limit}, conf_budget={conf_budget}); "
-            f"at least {result.lower_bound} gates are needed"
-        )
-    elif best is None:
-        result.status = "infeasible"
-        result.lower_bound = (max_gates or 0) + 1
-        result.message = f"no circuit with at most max_gates={max_gates} gates"
-    else:
-        result.status = "optimal"
-        result.lower_bound = result.size
-        result.message = f"minimum size {result.size}; every smaller size proved impossible"
-    return result
+    return None

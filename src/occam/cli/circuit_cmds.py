@@ -158,7 +158,7 @@ def exact(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     console = _console()
-    console.print(f"status: {res.status} — {res.message}")
+    console.print(f"status: {res.outcome} — {res.message}")
     console.print(f"SAT time: {res.total_time:.3f} s over {len(res.answers)} calls")
     if res.circuit is None:
         raise typer.Exit(code=1)
