@@ -223,88 +223,110 @@ def symmetric_pairs(n: int, care: list[int], targets: list[np.ndarray]) -> list[
     return pairs
 
 
+class _Encoding(_Cnf):
+    """The CNF of ``m`` binary gates over ``n`` inputs on the care rows (module docstring)."""
+
+    def __init__(self, n: int, m: int, care: list[int]) -> None:
+        super().__init__()
+        self.n, self.m, self.care = n, m, care
+
+    def val(self, j: int, r: int) -> int | bool:
+        """Value of node ``j`` on row ``r``: a constant for an input, else a variable."""
+        return bool((r >> j) & 1) if j < self.n else self.v(("val", j, r))
+
+    def sel_var(self, port: str, g: int, j: int) -> int | bool:
+        """``sel0(g, j)`` exists for ``j <= g - 2``, ``sel1(g, j)`` for ``1 <= j <= g - 1``."""
+        ok = j <= g - 2 if port == "sel0" else 1 <= j <= g - 1
+        return self.v((port, g, j)) if ok else False
+
+
 def _encode(
     n: int, m: int, care: list[int], targets: list[np.ndarray], sym: list[tuple[int, int]]
 ) -> _Cnf:
     """CNF of the module docstring for ``m`` binary gates; ``targets`` are the outputs to build,
     ``sym`` the symmetric input pairs (:func:`symmetric_pairs`)."""
-    f = _Cnf()
+    f = _Encoding(n, m, care)
+    for g in range(n, n + m):
+        _gate_clauses(f, g)
+    _output_clauses(f, targets)
+    _symmetry_breaking(f, len(targets), sym)
+    return f
+
+
+def _gate_clauses(f: _Encoding, g: int) -> None:
+    """Gate ``g``: type, one-hot ordered inputs, (complemented) input values, its value, and the
+    rule that it equals no constant, input, earlier gate or complement of one on the care rows."""
+    v, add, care = f.v, f.add, f.care
+    _exactly_one([v(("op", g, "AND")), v(("op", g, "OR"))], f.pool, f.clauses)
+    _exactly_one([v(("sel0", g, j)) for j in range(g - 1)], f.pool, f.clauses)
+    _exactly_one([v(("sel1", g, k)) for k in range(1, g)], f.pool, f.clauses)
+    for j in range(g - 1):
+        for k in range(1, j + 1):  # inputs strictly ordered: sel0 < sel1
+            add(-v(("sel0", g, j)), -v(("sel1", g, k)))
+    is_or = v(("op", g, "OR"))
+    for port, lo, hi in (("0", 0, g - 1), ("1", 1, g)):
+        neg = v(("neg" + port, g))
+        for j in range(lo, hi):
+            sel = v(("sel" + port, g, j))
+            add(-sel, -neg, v(("not", j)))  # a complemented use needs node j's NOT
+            for r in care:
+                y, x = v(("in" + port, g, r)), f.val(j, r)
+                # y = x xor neg
+                add(-sel, -y, x, neg)
+                add(-sel, -y, _neg(x), -neg)
+                add(-sel, y, _neg(x), neg)
+                add(-sel, y, x, -neg)
+    # a gate with both inputs complemented is never used complemented: otherwise its De
+    # Morgan dual (the other type on uncomplemented inputs, uses flipped) costs no more
+    add(-v(("neg0", g)), -v(("neg1", g)), -v(("not", g)))
+    for r in care:
+        z, a, b = v(("val", g, r)), v(("in0", g, r)), v(("in1", g, r))
+        add(is_or, -z, a)
+        add(is_or, -z, b)
+        add(is_or, z, -a, -b)
+        add(-is_or, z, -a)
+        add(-is_or, z, -b)
+        add(-is_or, -z, a, b)
+    # no gate equal (on the care rows) to a constant, an input or its complement, or an
+    # earlier gate or its complement
+    zs = [v(("val", g, r)) for r in care]
+    add(*zs)
+    add(*[-z for z in zs])
+    for i in range(f.n):
+        add(*[-z if (r >> i) & 1 else z for z, r in zip(zs, care, strict=True)])
+        add(*[z if (r >> i) & 1 else -z for z, r in zip(zs, care, strict=True)])
+    for h in range(f.n, g):
+        for kind in ("ne", "eq"):
+            ds = [v((kind, g, h, r)) for r in care]
+            add(*ds)
+            for d, z, r in zip(ds, zs, care, strict=True):
+                w = v(("val", h, r))
+                if kind == "ne":
+                    add(-d, z, w)
+                    add(-d, -z, -w)
+                else:
+                    add(-d, z, -w)
+                    add(-d, -z, w)
+
+
+def _single_output(f: _Encoding, n_targets: int) -> bool:
+    """With one output and ``m >= 1`` gates the output is the last gate."""
+    return n_targets == 1 and f.m >= 1
+
+
+def _output_clauses(f: _Encoding, targets: list[np.ndarray]) -> None:
+    """Output ``o`` is node ``out(o, ·)`` complemented ``oneg(o)``, equal to ``t_o`` on care."""
     v, add = f.v, f.add
-    gates = range(n, n + m)
-    nodes = range(n + m)
-
-    def val(j: int, r: int) -> int | bool:
-        return bool((r >> j) & 1) if j < n else v(("val", j, r))
-
-    def sel_var(port: str, g: int, j: int) -> int | bool:
-        """``sel0(g, j)`` exists for ``j <= g - 2``, ``sel1(g, j)`` for ``1 <= j <= g - 1``."""
-        ok = j <= g - 2 if port == "sel0" else 1 <= j <= g - 1
-        return v((port, g, j)) if ok else False
-
-    for g in gates:
-        _exactly_one([v(("op", g, "AND")), v(("op", g, "OR"))], f.pool, f.clauses)
-        _exactly_one([v(("sel0", g, j)) for j in range(g - 1)], f.pool, f.clauses)
-        _exactly_one([v(("sel1", g, k)) for k in range(1, g)], f.pool, f.clauses)
-        for j in range(g - 1):
-            for k in range(1, j + 1):  # inputs strictly ordered: sel0 < sel1
-                add(-v(("sel0", g, j)), -v(("sel1", g, k)))
-        is_or = v(("op", g, "OR"))
-        for port, lo, hi in (("0", 0, g - 1), ("1", 1, g)):
-            neg = v(("neg" + port, g))
-            for j in range(lo, hi):
-                sel = v(("sel" + port, g, j))
-                add(-sel, -neg, v(("not", j)))  # a complemented use needs node j's NOT
-                for r in care:
-                    y, x = v(("in" + port, g, r)), val(j, r)
-                    # y = x xor neg
-                    add(-sel, -y, x, neg)
-                    add(-sel, -y, _neg(x), -neg)
-                    add(-sel, y, _neg(x), neg)
-                    add(-sel, y, x, -neg)
-        # a gate with both inputs complemented is never used complemented: otherwise its De
-        # Morgan dual (the other type on uncomplemented inputs, uses flipped) costs no more
-        add(-v(("neg0", g)), -v(("neg1", g)), -v(("not", g)))
-        for r in care:
-            z, a, b = v(("val", g, r)), v(("in0", g, r)), v(("in1", g, r))
-            add(is_or, -z, a)
-            add(is_or, -z, b)
-            add(is_or, z, -a, -b)
-            add(-is_or, z, -a)
-            add(-is_or, z, -b)
-            add(-is_or, -z, a, b)
-        # no gate equal (on the care rows) to a constant, an input or its complement, or an
-        # earlier gate or its complement
-        zs = [v(("val", g, r)) for r in care]
-        add(*zs)
-        add(*[-z for z in zs])
-        for i in range(n):
-            add(*[-z if (r >> i) & 1 else z for z, r in zip(zs, care, strict=True)])
-            add(*[z if (r >> i) & 1 else -z for z, r in zip(zs, care, strict=True)])
-        for h in range(n, g):
-            for kind in ("ne", "eq"):
-                ds = [v((kind, g, h, r)) for r in care]
-                add(*ds)
-                for d, z, r in zip(ds, zs, care, strict=True):
-                    w = v(("val", h, r))
-                    if kind == "ne":
-                        add(-d, z, w)
-                        add(-d, -z, -w)
-                    else:
-                        add(-d, z, -w)
-                        add(-d, -z, w)
-
-    # outputs
-    last = n + m - 1
-    single = len(targets) == 1 and m >= 1
+    last = f.n + f.m - 1
     for o, t in enumerate(targets):
-        cands = [last] if single else list(nodes)
+        cands = [last] if _single_output(f, len(targets)) else list(range(f.n + f.m))
         _exactly_one([v(("out", o, j)) for j in cands], f.pool, f.clauses)
         oneg = v(("oneg", o))
         for j in cands:
             sel = v(("out", o, j))
             add(-sel, -oneg, v(("not", j)))
-            for r in care:
-                x = val(j, r)
+            for r in f.care:
+                x = f.val(j, r)
                 # x xor oneg == t[r]
                 if t[r]:
                     add(-sel, x, oneg)
@@ -312,10 +334,18 @@ def _encode(
                 else:
                     add(-sel, _neg(x), oneg)
                     add(-sel, x, -oneg)
+
+
+def _symmetry_breaking(f: _Encoding, n_targets: int, sym: list[tuple[int, int]]) -> None:
+    """The symmetry-breaking rules of the module docstring that span several gates."""
+    v, add, n, m = f.v, f.add, f.n, f.m
+    gates = range(n, n + m)
+    last = n + m - 1
+    single = _single_output(f, n_targets)
     # every gate is used by a later gate or an output
     for g in gates:
-        users = [sel_var(p, h, g) for h in range(g + 1, n + m) for p in ("sel0", "sel1")]
-        users += [v(("out", o, g)) for o in range(len(targets)) if not single or g == last]
+        users = [f.sel_var(p, h, g) for h in range(g + 1, n + m) for p in ("sel0", "sel1")]
+        users += [v(("out", o, g)) for o in range(n_targets) if not single or g == last]
         if single and g == last:
             continue
         add(*users)
@@ -323,9 +353,9 @@ def _encode(
     # the key sequence lexicographically smaller at the first gate reading either)
     for i, j in sym:
         for g in gates:
-            earlier_i = [sel_var(p, h, i) for h in range(n, g + 1) for p in ("sel0", "sel1")]
+            earlier_i = [f.sel_var(p, h, i) for h in range(n, g + 1) for p in ("sel0", "sel1")]
             for p in ("sel0", "sel1"):
-                lit = sel_var(p, g, j)
+                lit = f.sel_var(p, g, j)
                 if lit is not False:
                     add(-lit, *earlier_i)
     # consecutive independent gates in co-lexicographic order of (sel1, sel0)
@@ -342,7 +372,6 @@ def _encode(
                         -v(("sel0", g, j)),
                         -v(("sel0", h, j2)),
                     )
-    return f
 
 
 def _decode(

@@ -369,6 +369,10 @@ def interior_point(
     is within 1e-4 (status 0, "stalled": the crossover of :func:`solve_structured` finishes), or at
     ``max_iter`` / ``time_limit`` (status 1). The best iterate (by the largest of the three
     measures) is returned.
+
+    Longer than 80 lines on purpose: it is one loop of Mehrotra's method whose state (iterate,
+    factor, regularisation, best point) every step reads and writes; split, each helper would
+    take and return most of it (the Newton solve itself is :func:`_newton_direction`).
     """
     t0 = time.perf_counter()
     times = {"assemble": 0.0, "factor": 0.0, "other": 0.0}
@@ -587,6 +591,9 @@ def crossover(
     the first basic unit to reach 0 leaves (ratio test), and B⁻¹ is updated by the product form
     (re-inverted every 100 pivots). Returns (u, α, λ, pivots, optimal) or None when the start
     basis is singular to working precision.
+
+    Longer than 80 lines on purpose: the basis, its product-form inverse, the primal values and
+    the signs are the state of one simplex loop, updated together at every pivot.
     """
     m, q = E.shape
     k = m - q

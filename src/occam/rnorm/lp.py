@@ -669,15 +669,7 @@ def min_rnorm_interpolation(
     t_start = time.perf_counter()
     X, y, eps, time_limit = _check_inputs(X, y, eps, time_limit)
     dictionary = _as_dictionary(dictionary, X.shape[1], n_random, seed)
-    if formulation not in FORMULATIONS:
-        raise RNormInputError(f"formulation: expected one of {FORMULATIONS}, got {formulation!r}")
-    if solver not in SOLVERS:
-        raise RNormInputError(f"solver: expected one of {SOLVERS}, got {solver!r}")
-    if solver == "structured" and eps != 0.0:
-        raise RNormInputError(
-            "solver: 'structured' solves exact interpolation (eps = 0) only; use 'simplex' or "
-            f"'ipm' for eps = {eps}"
-        )
+    _check_route(formulation, solver, eps)
     norm = Normalisation.of(X, y)
     out = _empty_result(X, eps, affine, dictionary, norm)
     conflict = _conflicting_duplicates(X, y, eps + tol * norm.y_scale)
@@ -712,6 +704,18 @@ def min_rnorm_interpolation(
     if sol.status == 0:
         _report_optimum(out, lp, sol, norm, X, y, dictionary)
     return out
+
+
+def _check_route(formulation: str, solver: str, eps: float) -> None:
+    if formulation not in FORMULATIONS:
+        raise RNormInputError(f"formulation: expected one of {FORMULATIONS}, got {formulation!r}")
+    if solver not in SOLVERS:
+        raise RNormInputError(f"solver: expected one of {SOLVERS}, got {solver!r}")
+    if solver == "structured" and eps != 0.0:
+        raise RNormInputError(
+            "solver: 'structured' solves exact interpolation (eps = 0) only; use 'simplex' or "
+            f"'ipm' for eps = {eps}"
+        )
 
 
 def _as_dictionary(dictionary: Any, d: int, n_random: int, seed: int) -> Dictionary:

@@ -64,7 +64,7 @@ operand and the difference, so the boxes Δ grow with depth although every value
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -72,7 +72,7 @@ import numpy as np
 import torch
 
 from occam.circuits.core import Circuit, Op
-from occam.circuits.traverse import CONST, Lit, and_or_plan
+from occam.circuits.traverse import CONST, AndOrPlan, Lit, and_or_plan
 from occam.nets import ResNet
 from occam.nets.from_circuit import BIAS, Form, ReLUProgram, combine
 from occam.tasks.box import Box, as_box
@@ -220,71 +220,109 @@ def resnet_for_circuit(
     M, offset = decoder_affine(dec, circuit.n_outputs)
 
     prog = ReLUProgram(d)
-    one: Form = {BIAS: 1.0}
+    t = _part0_clamp(prog, box)
+    t, P, Q = _part1_levels(prog, t, K)
+    omega, bits = _part2_weights_and_bits(prog, t, P, Q, K)
+    plan, form = _part3_circuit(prog, circuit, omega, bits)
+    # output: Σ_j M z_j + offset
+    outputs: list[Form] = []
+    for r in range(M.shape[0]):
+        terms = [(float(offset[r]), _ONE)]
+        for o, node in enumerate(circuit.outputs.tolist()):
+            if M[r, o] != 0.0:
+                terms += [(float(M[r, o]), form(j, plan.node_lit[node])) for j in range(d + 1)]
+        outputs.append(combine(*terms))
+    return prog.build(outputs, dtype=dtype)
 
-    def var(c: int) -> Form:
-        return {c: 1.0}
 
-    # part 0: t_0 = clamp((x − a)/ρ, 0, 1)
+_ONE: Form = {BIAS: 1.0}
+
+
+def _var(c: int) -> Form:
+    return {c: 1.0}
+
+
+def _part0_clamp(prog: ReLUProgram, box: Box) -> list[Form]:
+    """Part 0 (one block): t_0 = clamp((x − a)/ρ, 0, 1) = σ(x̃) − σ(x̃ − 1) per coordinate."""
     blk = prog.block()
     t: list[Form] = []
-    for i in range(d):
+    for i in range(box.low.shape[0]):
         xt = {i: 1.0 / box.rho[i], BIAS: -box.low[i] / box.rho[i]}
         c = prog.coord()
         blk.write(c, blk.unit(xt), 1.0)
-        blk.write(c, blk.unit(combine((1.0, xt), (-1.0, one))), -1.0)
-        t.append(var(c))
+        blk.write(c, blk.unit(combine((1.0, xt), (-1.0, _ONE))), -1.0)
+        t.append(_var(c))
+    return t
+
+
+def _part1_levels(
+    prog: ReLUProgram, t: list[Form], K: int
+) -> tuple[list[Form], list[list[Form]], list[list[Form]]]:
+    """Part 1 (K blocks): t_K and the weighted bits P, Q of every coordinate (module docstring)."""
+    d = len(t)
+    t = list(t)
     P: list[list[Form]] = [[{}] for _ in range(d)]
     Q: list[list[Form]] = [[t[i]] for i in range(d)]
-
-    # part 1: the level recursion
     for m in range(K):
         blk = prog.block()
         for i in range(d):
-            tm, Pm, Qm = t[i], P[i], Q[i]
-            one_minus_t = combine((1.0, one), (-1.0, tm))
-            # t_{m+1} = 2 min(t, 1 − t) = 1 − |2t − 1| = σ(1) − σ(2t − 1) − σ(1 − 2t)
-            c = prog.coord()
-            blk.write(c, blk.unit(one), 1.0)
-            blk.write(c, blk.unit(combine((2.0, tm), (-1.0, one))), -1.0)
-            blk.write(c, blk.unit(combine((1.0, one), (-2.0, tm))), -1.0)
-            t_new = var(c)
-            P_new: list[Form] = [{}]
-            for b in range(m + 1):  # P_{m+1,b+1} = σ(P_b − t) + σ(Q_b − (1 − t))
-                if not (Pm[b] or Qm[b]):  # both terms are σ(−t), σ(t − 1): zero on Ω
-                    P_new.append({})
-                    continue
-                c = prog.coord()
-                if Pm[b]:
-                    blk.write(c, blk.unit(combine((1.0, Pm[b]), (-1.0, tm))), 1.0)
-                if Qm[b]:
-                    blk.write(c, blk.unit(combine((1.0, Qm[b]), (-1.0, one_minus_t))), 1.0)
-                P_new.append(var(c))
-            Q_new: list[Form] = [t_new]
-            if m == 0 or not (Pm[1] or Qm[1]):  # bit 1 absent or zero: the bit is 0
-                Q_new.append({})
-            else:  # bit 1 of min(e, o) weighted by t_{m+1}; a term with A = 0 is min(0, ≥0) = 0
-                c = prog.coord()
-                A1, B1 = combine((2.0, Pm[1])), combine((2.0, tm), (-2.0, Qm[1]))
-                A2 = combine((2.0, Qm[1]))
-                B2 = combine((2.0, one_minus_t), (-2.0, Pm[1]))
-                for A, B in ((A1, B1), (A2, B2)):
-                    if A:
-                        blk.write(c, blk.unit(A), 1.0)
-                        blk.write(c, blk.unit(combine((1.0, A), (-1.0, B))), -1.0)
-                Q_new.append(var(c))
-            for b in range(1, m + 1):  # Q_{m+1,b+1} = min(2Q_b, 2(1 − t))
-                if not Qm[b]:
-                    Q_new.append({})
-                    continue
-                c = prog.coord()
-                A = combine((2.0, Qm[b]))
-                blk.write(c, blk.unit(A), 1.0)
-                blk.write(c, blk.unit(combine((1.0, A), (-2.0, one_minus_t))), -1.0)
-                Q_new.append(var(c))
-            t[i], P[i], Q[i] = t_new, P_new, Q_new
+            t[i], P[i], Q[i] = _level_step(prog, blk, t[i], P[i], Q[i], m)
+    return t, P, Q
 
-    # part 2: sort t, weights, a_ij, weighted bits B
+
+def _level_step(
+    prog: ReLUProgram, blk: Any, tm: Form, Pm: list[Form], Qm: list[Form], m: int
+) -> tuple[Form, list[Form], list[Form]]:
+    """One coordinate's level m → m + 1 of part 1 (formulas of the module docstring)."""
+    one_minus_t = combine((1.0, _ONE), (-1.0, tm))
+    # t_{m+1} = 2 min(t, 1 − t) = 1 − |2t − 1| = σ(1) − σ(2t − 1) − σ(1 − 2t)
+    c = prog.coord()
+    blk.write(c, blk.unit(_ONE), 1.0)
+    blk.write(c, blk.unit(combine((2.0, tm), (-1.0, _ONE))), -1.0)
+    blk.write(c, blk.unit(combine((1.0, _ONE), (-2.0, tm))), -1.0)
+    t_new = _var(c)
+    P_new: list[Form] = [{}]
+    for b in range(m + 1):  # P_{m+1,b+1} = σ(P_b − t) + σ(Q_b − (1 − t))
+        if not (Pm[b] or Qm[b]):  # both terms are σ(−t), σ(t − 1): zero on Ω
+            P_new.append({})
+            continue
+        c = prog.coord()
+        if Pm[b]:
+            blk.write(c, blk.unit(combine((1.0, Pm[b]), (-1.0, tm))), 1.0)
+        if Qm[b]:
+            blk.write(c, blk.unit(combine((1.0, Qm[b]), (-1.0, one_minus_t))), 1.0)
+        P_new.append(_var(c))
+    Q_new: list[Form] = [t_new]
+    if m == 0 or not (Pm[1] or Qm[1]):  # bit 1 absent or zero: the bit is 0
+        Q_new.append({})
+    else:  # bit 1 of min(e, o) weighted by t_{m+1}; a term with A = 0 is min(0, ≥0) = 0
+        c = prog.coord()
+        A1, B1 = combine((2.0, Pm[1])), combine((2.0, tm), (-2.0, Qm[1]))
+        A2 = combine((2.0, Qm[1]))
+        B2 = combine((2.0, one_minus_t), (-2.0, Pm[1]))
+        for A, B in ((A1, B1), (A2, B2)):
+            if A:
+                blk.write(c, blk.unit(A), 1.0)
+                blk.write(c, blk.unit(combine((1.0, A), (-1.0, B))), -1.0)
+        Q_new.append(_var(c))
+    for b in range(1, m + 1):  # Q_{m+1,b+1} = min(2Q_b, 2(1 − t))
+        if not Qm[b]:
+            Q_new.append({})
+            continue
+        c = prog.coord()
+        A = combine((2.0, Qm[b]))
+        blk.write(c, blk.unit(A), 1.0)
+        blk.write(c, blk.unit(combine((1.0, A), (-2.0, one_minus_t))), -1.0)
+        Q_new.append(_var(c))
+    return t_new, P_new, Q_new
+
+
+def _part2_weights_and_bits(
+    prog: ReLUProgram, t: list[Form], P: list[list[Form]], Q: list[list[Form]], K: int
+) -> tuple[list[Form], list[list[Form]]]:
+    """Part 2: sort t (Batcher), the weights ω_j, the a_ij and the weighted bits
+    ``bits[j][i(K+1) + b]`` = B_{j,i,b} = ω_j·bit_b(u_{j,i}) (module docstring)."""
+    d = len(t)
     s = list(t)
     for stage in sorting_network(d):
         blk = prog.block()
@@ -297,9 +335,9 @@ def resnet_for_circuit(
             blk.write(lo, diff, -1.0)
             blk.write(hi, blk.unit(A), 1.0)
             blk.write(hi, diff, 1.0)
-            s_new[p], s_new[q] = var(lo), var(hi)
+            s_new[p], s_new[q] = _var(lo), _var(hi)
         s = s_new
-    s = [{}, *s, one]
+    s = [{}, *s, _ONE]
     omega = [combine((1.0, s[j + 1]), (-1.0, s[j])) for j in range(d + 1)]
     blk = prog.block()
     a = [[{} for _ in range(d + 1)] for _ in range(d)]
@@ -309,9 +347,9 @@ def resnet_for_circuit(
             blk.write(c, blk.unit(combine((1.0, t[i]), (-1.0, s[j]))), 1.0)
             if j < d:
                 blk.write(c, blk.unit(combine((1.0, t[i]), (-1.0, s[j + 1]))), -1.0)
-            a[i][j] = var(c)
+            a[i][j] = _var(c)
     blk = prog.block()
-    bits: list[list[Form]] = []  # bits[j][i(K+1) + b] = B_{j,i,b}
+    bits: list[list[Form]] = []
     for j in range(d + 1):
         row = []
         for i in range(d):
@@ -324,14 +362,21 @@ def resnet_for_circuit(
                 if P[i][b]:  # min(ω_j − a_ij, P_ib)
                     blk.write(c, blk.unit(rest), 1.0)
                     blk.write(c, blk.unit(combine((1.0, rest), (-1.0, P[i][b]))), -1.0)
-                row.append(var(c))
+                row.append(_var(c))
         bits.append(row)
+    return omega, bits
 
-    # part 3: the circuit on every vertex, positively homogeneous
-    # NOT z = ω_j − z (positive homogeneity); x ∧ ¬x is min(x, ω − x), not 0: kept as a gate
+
+def _part3_circuit(
+    prog: ReLUProgram, circuit: Circuit, omega: list[Form], bits: list[list[Form]]
+) -> tuple[AndOrPlan, Callable[[int, Lit], Form]]:
+    """Part 3: the circuit on every vertex j, positively homogeneous (one block per level of
+    :func:`occam.circuits.traverse.and_or_plan`); returns the plan and ``form(j, lit)``, the
+    linear form of ω_j·value(lit). NOT z = ω_j − z; x ∧ ¬x is min(x, ω − x), not 0, so
+    complementary operands are kept as a gate."""
     plan = and_or_plan(circuit, fold_complements=False)
     n_in = circuit.n_inputs
-    gate_form: list[list[Form]] = [[{} for _ in range(plan.n_gates)] for _ in range(d + 1)]
+    gate_form: list[list[Form]] = [[{} for _ in range(plan.n_gates)] for _ in range(len(omega))]
 
     def form(j: int, z: Lit) -> Form:
         """ω_j·value(z) as a linear form: z, ω_j − z, 0 or ω_j."""
@@ -343,7 +388,7 @@ def resnet_for_circuit(
 
     for lv in plan.levels:
         blk = prog.block()
-        for j in range(d + 1):
+        for j in range(len(omega)):
             for g in lv:  # g.a: the operand of lower level
                 X, Y = form(j, g.a), form(j, g.b)
                 c = prog.coord()
@@ -352,17 +397,8 @@ def resnet_for_circuit(
                     blk.write(c, blk.unit(combine((1.0, X), (-1.0, Y))), -1.0)
                 else:  # max(X, Y) = σ(X) + σ(Y − X)
                     blk.write(c, blk.unit(combine((1.0, Y), (-1.0, X))), 1.0)
-                gate_form[j][g.k] = var(c)
-
-    # output: Σ_j M z_j + offset
-    outputs: list[Form] = []
-    for r in range(M.shape[0]):
-        terms = [(float(offset[r]), one)]
-        for o, node in enumerate(circuit.outputs.tolist()):
-            if M[r, o] != 0.0:
-                terms += [(float(M[r, o]), form(j, plan.node_lit[node])) for j in range(d + 1)]
-        outputs.append(combine(*terms))
-    return prog.build(outputs, dtype=dtype)
+                gate_form[j][g.k] = _var(c)
+    return plan, form
 
 
 # ---------------------------------------------------------------------------------------------
