@@ -244,9 +244,15 @@ def distinct_rows(v: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.nda
         return v[:0].copy(), inverse
     lo, hi = _masked_bounds(v, keep)
     radix = _radix(lo, hi)
-    if radix is None:
-        rows, inverse[keep] = unique_rows(v[keep])
-        return rows, inverse
+    if radix is None:  # sort-based, then renumbered in order of first appearance
+        rows, inv = unique_rows(v[keep])
+        first = np.full(rows.shape[0], inv.shape[0], dtype=np.int64)
+        np.minimum.at(first, inv, np.arange(inv.shape[0]))
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.shape[0])
+        inverse[keep] = rank[inv]
+        return rows[order], inverse
     first, inverse = _first_occurrences(v, keep, lo, radix)
     return v[first], inverse
 
