@@ -63,3 +63,21 @@ def test_generic_interpolate_equals_grid_function() -> None:
 
     np.testing.assert_allclose(interpolate(values_fn, x), GridFunction(values)(x), atol=1e-13)
     assert len(calls) == 1
+
+
+def test_interpolate_matches_locate_on_both_dedup_routes() -> None:
+    """Small coordinates take the keyed route, a spread of 1e13 in 6 dimensions (more than 2^62
+    grid points in the box) the row route: both equal Σ_j ω_j g(u_j) from :func:`locate`."""
+    from occam.tetrakis.grid import locate
+
+    rng = np.random.default_rng(3)
+    for scale in (1.0, 1e13):
+        x = rng.uniform(-5, 5, size=(300, 6)) * scale
+        x[:50] = np.round(x[:50])  # ties and integer coordinates
+
+        def g(v: np.ndarray) -> np.ndarray:
+            return np.cos(v @ np.arange(1.0, 7.0) * 1e-13)
+
+        vertices, weights = locate(x)
+        want = (weights * g(vertices.reshape(-1, 6)).reshape(weights.shape)).sum(axis=1)
+        np.testing.assert_allclose(interpolate(g, x), want, rtol=0, atol=1e-12)
