@@ -1,4 +1,5 @@
-"""Training defaults live in one place (issue 15 item 4): config, estimator and CLI agree."""
+"""One place for each convention (issue 15 item 4): training defaults shared by config, estimator
+and CLI; one NotFittedError; one result type."""
 
 from __future__ import annotations
 
@@ -24,3 +25,19 @@ def test_config_estimator_and_cli_share_the_defaults() -> None:
     }
     assert set(cli) >= {"width", "hidden", "depth", "lam", "lr", "steps", "batch_size"}
     assert cli == {k: defaults[k] for k in cli}
+
+
+def test_one_not_fitted_error_and_one_result_type() -> None:
+    import occam.circuits.abc as abc
+    import occam.errors
+    import occam.rnorm
+    import occam.train
+    from occam.circuits.exact import ExactResult
+    from occam.result import OptimizeResult
+    from occam.rnorm.ipm import IPMResult, StructuredSolution
+
+    assert occam.rnorm.NotFittedError is occam.errors.NotFittedError
+    assert occam.train.NotFittedError is occam.errors.NotFittedError
+    for cls in (ExactResult, abc.AbcResult, occam.rnorm.RNormResult, IPMResult, StructuredSolution):
+        assert issubclass(cls, OptimizeResult)
+    assert getattr(abc, "OptimizeResult", OptimizeResult) is OptimizeResult  # no own class

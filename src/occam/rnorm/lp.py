@@ -94,8 +94,6 @@ SOLVERS = ("auto", "simplex", "ipm", "structured")
 STRUCTURED_MIN_ROWS = 256
 #: relative duality gap (value − bound, recomputed from λ alone) allowed of any reported optimum
 CERTIFICATE_RTOL = 1e-7
-#: former name of :data:`CERTIFICATE_RTOL` (it applied to the structured solver only)
-STRUCTURED_GAP = CERTIFICATE_RTOL
 
 
 class RNormResult(OptimizeResult):
