@@ -99,8 +99,9 @@ def test_verify_accepts_the_optimum_and_refuses_a_known_primal_gap() -> None:
     """With the optimal dual, a feasible u moved along the null space of [Φ, 1] has a gap known
     exactly (Σ|u′| − Σ|u*|): refused above CERTIFICATE_RTOL, accepted below it."""
     lp, sol = _solved_lp()
-    lower, residual, refusal = verify(lp, sol.u, sol.c, None, sol.lam, 1e-6)
-    assert refusal is None and residual <= 1e-6
+    verdict = verify(lp, sol.u, sol.c, None, sol.lam, 1e-6)
+    assert verdict.refusal is None and verdict.residual <= 1e-6
+    lower = verdict.lower_bound
     fun = float(np.abs(sol.u).sum())
     A = np.hstack([_dense_phi(lp), np.ones((lp.X.shape[0], 1))])
     v = sla.null_space(A)[:, 0]
@@ -120,7 +121,7 @@ def test_verify_accepts_the_optimum_and_refuses_a_known_primal_gap() -> None:
         u2, c2 = sol.u + t * v[:-1], sol.c + t * v[-1]
         gap = np.abs(u2).sum() - lower
         assert gap == pytest.approx(gap_wanted, rel=1e-3, abs=1e-12)
-        _, _, refusal = verify(lp, u2, c2, None, sol.lam, 1e-6)
+        refusal = verify(lp, u2, c2, None, sol.lam, 1e-6).refusal
         assert (refusal is not None) == refused, (gap, refusal)
         if refused:
             assert "certificate gap" in refusal
@@ -135,9 +136,9 @@ def test_verify_refuses_a_made_up_dual_with_a_known_gap() -> None:
     lc = lam - lam.mean()
     bound = abs(lp.y @ lc) / np.abs(_dense_phi(lp).T @ lc).max()
     assert fun - bound > 1e3 * CERTIFICATE_RTOL * fun  # a real gap
-    lower, _, refusal = verify(lp, sol.u, sol.c, None, lam, 1e-6)
-    assert lower == pytest.approx(bound, rel=1e-10)
-    assert refusal is not None and "certificate gap" in refusal
+    verdict = verify(lp, sol.u, sol.c, None, lam, 1e-6)
+    assert verdict.lower_bound == pytest.approx(bound, rel=1e-10)
+    assert verdict.refusal is not None and "certificate gap" in verdict.refusal
 
 
 def test_every_solver_path_refuses_an_unverified_dual(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -264,11 +264,11 @@ def _row_groups(Z: np.ndarray, X: np.ndarray, affine: bool) -> tuple[np.ndarray,
     """(representative row indices, group id per row): rows equal on every projection (and X)."""
     keys = np.empty(Z.shape, dtype=np.int64)
     for i in range(Z.shape[1]):
-        keys[:, i] = group_values(Z[:, i])[1]
+        _, keys[:, i] = group_values(Z[:, i])
     if affine:
         xkeys = np.empty(X.shape, dtype=np.int64)
         for j in range(X.shape[1]):
-            xkeys[:, j] = group_values(X[:, j])[1]
+            _, xkeys[:, j] = group_values(X[:, j])
         keys = np.concatenate([keys, xkeys], axis=1)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
@@ -466,10 +466,10 @@ def _solve_highs(
     if out.status != 0:
         return out
     m, n_units = lp.X.shape[0], lp.n_units
-    sol = np.asarray(res.x)
-    out.u = sol[:n_units] - sol[n_units : 2 * n_units]
-    out.c = float(sol[n_core])
-    out.a = sol[n_core + 1 :] if lp.affine else None
+    x = np.asarray(res.x)
+    out.u = x[:n_units] - x[n_units : 2 * n_units]
+    out.c = float(x[n_core])
+    out.a = x[n_core + 1 :] if lp.affine else None
     if lp.eps == 0.0:
         out.lam = np.asarray(res.eqlin.marginals)[:m]
     else:
@@ -517,16 +517,23 @@ def _unit_index(kinks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return direction, (np.concatenate(kinks) if sizes.sum() else np.zeros(0))
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`verify` found: the weak-duality ``lower_bound`` recomputed from the dual
+    alone, the interpolation ``residual`` (max_k |Φu + c + Xa − y|_k − ε) and ``refusal`` (None
+    when the candidate is accepted, else the reason)."""
+
+    lower_bound: float
+    residual: float
+    refusal: str | None
+
+
 def verify(
     lp: _LP, u: np.ndarray, c: float, a: np.ndarray | None, lam: np.ndarray, tol: float
-) -> tuple[float, float, str | None]:
-    """The checks behind every reported optimum (module docstring), on the normalised LP.
-
-    Returns ``(lower_bound, residual, refusal)``: the weak-duality bound recomputed from ``lam``
-    alone, the interpolation residual max_k (|Φu + c + Xa − y|_k) − ε of (u, c, a), and None
-    when Σ|u| − bound ≤ ``CERTIFICATE_RTOL``·max(1, Σ|u|) and residual ≤ ``tol``, else the
-    reason for refusing the candidate.
-    """
+) -> Verdict:
+    """The checks behind every reported optimum (module docstring), on the normalised LP: a
+    candidate (u, c, a) with dual ``lam`` is accepted when Σ|u| − bound ≤
+    ``CERTIFICATE_RTOL``·max(1, Σ|u|) and its residual is ≤ ``tol``."""
     fun = float(np.abs(u).sum())
     lower = _certificate(lp, lam)
     direction, kink = _unit_index(lp.kinks)
@@ -535,27 +542,25 @@ def verify(
     if a is not None:
         fit += lp.X @ a
     residual = float(np.max(np.abs(fit - lp.y))) - lp.eps
+    refusal = None
     if fun - lower > CERTIFICATE_RTOL * max(1.0, fun):
-        return (
-            lower,
-            residual,
-            (
-                f"certificate gap {fun - lower:.3e} (value {fun:.10g}, bound {lower:.10g} from the "
-                f"dual alone) exceeds {CERTIFICATE_RTOL:g}·max(1, value)"
-            ),
+        refusal = (
+            f"certificate gap {fun - lower:.3e} (value {fun:.10g}, bound {lower:.10g} from the "
+            f"dual alone) exceeds {CERTIFICATE_RTOL:g}·max(1, value)"
         )
-    if residual > tol:
-        return lower, residual, f"interpolation residual {residual:.3e} exceeds tol = {tol:g}"
-    return lower, residual, None
+    elif residual > tol:
+        refusal = f"interpolation residual {residual:.3e} exceeds tol = {tol:g}"
+    return Verdict(lower, residual, refusal)
 
 
 def _checked(lp: _LP, sol: _Solution, tol: float) -> _Solution:
     """Run :func:`verify` on a status-0 solution; a refused one becomes status 5."""
     if sol.status == 0:
-        sol.lower_bound, sol.residual, refusal = verify(lp, sol.u, sol.c, sol.a, sol.lam, tol)
-        if refusal is not None:
+        verdict = verify(lp, sol.u, sol.c, sol.a, sol.lam, tol)
+        sol.lower_bound, sol.residual = verdict.lower_bound, verdict.residual
+        if verdict.refusal is not None:
             sol.status = 5
-            sol.message = f"{STATUS_MESSAGES[5]} {refusal} ({sol.message})"
+            sol.message = f"{STATUS_MESSAGES[5]} {verdict.refusal} ({sol.message})"
     return sol
 
 
@@ -791,6 +796,7 @@ __all__ = [
     "STATUS_MESSAGES",
     "Normalisation",
     "RNormResult",
+    "Verdict",
     "min_rnorm_interpolation",
     "verify",
 ]
