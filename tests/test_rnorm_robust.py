@@ -204,3 +204,14 @@ def test_conflicting_duplicates_are_named() -> None:
     # duplicates within 2·eps are consistent
     ok = min_rnorm_interpolation(Xd, np.concatenate([y, [y[3] + 0.1]]), eps=0.06)
     assert ok.status == 0
+
+
+def test_a_highs_model_error_is_numerical_trouble_not_infeasibility() -> None:
+    from types import SimpleNamespace
+
+    from occam.rnorm.lp import _translate
+
+    status, message = _translate(SimpleNamespace(status=2, message="(HiGHS Status 2: Model error)"))
+    assert status == 4 and "Model error" in message
+    status, _ = _translate(SimpleNamespace(status=2, message="The problem is infeasible."))
+    assert status == 2
