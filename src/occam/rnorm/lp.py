@@ -59,12 +59,13 @@ a = (s_y/s) a′, c = s_y c′ + m_y − (s_y/s) a′ᵀm, and
 (R-norm ∝ 1/(scale of X), ∝ scale of y; both verified by tests). Every solve therefore runs on
 X′ = (X − m)/s and y′ = (y − m_y)/s_y with m, m_y the midranges and s, s_y the half ranges
 (s is one number: the R-norm of the unit directions is not invariant under per-axis scaling). The
-LP's tolerances (HiGHS's absolute 1e-7, the merging of projections within 1e-10·(1 + |z|)) then
-act on data of size one, so ``X + 1e10`` or ``X * 1e12`` give the value of ``X`` (scaled), where
-solving in the user's units merged distinct kinks or lost the certificate. The optimum, the
-certificate and the network are mapped back exactly; ``residual`` is measured with the returned
-network on the user's X (for data far from the origin it carries the rounding of evaluating
-wᵀx + b there, ≈ 1e-16·|wᵀx|·Σ|u_i|), and the tolerance is checked on the normalised problem.
+LP's absolute tolerances (HiGHS's feasibility tolerances, ``HIGHS_TOLERANCES``, and the merging
+of projections within 1e-10·(1 + |z|)) then act on data of size one, so ``X + 1e10`` or
+``X * 1e12`` give the value of ``X`` (scaled), where solving in the user's units merged distinct
+kinks or lost the certificate. The optimum, the certificate and the network are mapped back
+exactly; ``residual`` is measured with the returned network on the user's X (for data far from
+the origin it carries the rounding of evaluating wᵀx + b there, ≈ 1e-16·|wᵀx|·Σ|u_i|), and the
+tolerance is checked on the normalised problem.
 
 An optimum is reported (status 0) only when, on whichever solver path produced it, (i) the weak
 duality bound recomputed from the dual λ alone is within ``CERTIFICATE_RTOL``·max(1, value) of the
@@ -92,11 +93,14 @@ FORMULATIONS = ("auto", "dense", "chain")
 SOLVERS = ("auto", "simplex", "ipm", "structured")
 #: the structured solver is the default from this many (merged) rows on (module docstring)
 STRUCTURED_MIN_ROWS = 256
-#: relative duality gap (value − bound, recomputed from λ alone) allowed of any reported optimum.
-#: HiGHS works to feasibility tolerances of 1e-7, and a correct HiGHS optimum at 1024 points
-#: showed a recomputed gap of 2.3e-7 relative; 1e-6 keeps a margin above that while refusing any
-#: materially wrong value (the unnormalised failures of issue 17 had gaps of 15-30%).
+#: relative duality gap (value − bound, recomputed from λ alone) allowed of any reported optimum:
+#: far above the gaps of correct answers (≤ 3e-8 relative with :data:`HIGHS_TOLERANCES` on the
+#: 1024-point test instance, ~1e-12 for the structured solver), far below those of wrong ones
+#: (the unnormalised failures of issue 17 had gaps of 15-30%).
 CERTIFICATE_RTOL = 1e-6
+#: HiGHS feasibility tolerances on the normalised LP (|y′| ≤ 1). HiGHS's default 1e-7 left a
+#: recomputed gap of 2.3e-7 relative at 1024 points; 1e-9 gives 2.3e-8 for ~30% more time.
+HIGHS_TOLERANCES = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
 
 
 class RNormResult(OptimizeResult):
@@ -456,7 +460,7 @@ def _solve_highs(
 ) -> _Solution:
     """One HiGHS solve of the full LP in the dense or chain encoding (module docstring)."""
     args, n_core = _highs_problem(lp, formulation)
-    options: dict[str, Any] = {"presolve": True}
+    options: dict[str, Any] = {"presolve": True, **HIGHS_TOLERANCES}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
     build_time = time.perf_counter() - t_start
