@@ -278,11 +278,11 @@ def _first_occurrences(keys):  # pragma: no cover - numba
     O(m) expected."""
     m = keys.shape[0]
     size = 2
-    while size < 2 * m:
+    while size < 1.4 * m:  # load ≤ 0.72: short probes, and a table small enough to stay cached
         size *= 2
     mask = size - 1
     slot_key = np.empty(size, dtype=np.int64)
-    slot_id = np.full(size, -1, dtype=np.int64)
+    slot_id = np.full(size, -1, dtype=np.int32)
     first = np.empty(m, dtype=np.int64)
     inverse = np.full(m, -1, dtype=np.int64)
     n_distinct = 0
