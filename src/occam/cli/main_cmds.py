@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from occam.cli._errors import UsageError, os_error_message, user_errors
-from occam.errors import OccamError
 from occam.defaults import TRAIN_DEFAULTS as _TD
+from occam.errors import OccamError
 
 console = Console()
 wide_console = Console(width=max(console.width, 132))  # tables are wider than 80 columns
