@@ -256,6 +256,24 @@ def test_sum_circuit_agrees_with_predict_within_quantisation_error() -> None:
     assert sc.size > sum(a.size for a in est.atoms_)
 
 
+def test_frontier_point_is_measured_on_the_built_circuit() -> None:
+    """SPEC 2.3: the learned sum recorded as a frontier point, its error from simulating the
+    circuit (equal to the circuit's own residual, within the quantisation of predict)."""
+    _, X, y, Xt, yt = _recovery_case(2, 3, 3)
+    est = FrankWolfe(K=1, domain=DOM, weight_bits=10, frac_bits=5).fit(X, y)
+    point = est.frontier_point(Xt, yt)
+    built = est.to_circuit()
+    assert point.gates == built.size > 0
+    assert point.error == pytest.approx(float(np.sqrt(np.mean((built(Xt) - yt) ** 2))), abs=0)
+    pred_err = float(np.sqrt(np.mean((est.predict(Xt) - yt) ** 2)))
+    assert abs(point.error - pred_err) <= built.weight_error + built.input_error + 1e-9
+    assert point.meta["method"] == "frank-wolfe" and point.meta["n_atoms"] == len(est.atoms_)
+    linf = est.frontier_point(Xt, yt, norm="linf")
+    assert linf.error >= point.error
+    with pytest.raises(OccamError, match="norm"):
+        est.frontier_point(Xt, yt, norm="l1")
+
+
 def test_estimator_errors() -> None:
     est = FrankWolfe(K=1)
     with pytest.raises(NotFittedError):

@@ -43,6 +43,7 @@ from occam.fw.oracles import (
     make_oracle,
 )
 from occam.fw.solver import VARIANTS, frank_wolfe, prune_atoms
+from occam.htmc.frontier import FrontierPoint
 from occam.result import OptimizeResult
 from occam.tasks.box import Box, as_box
 from occam.tasks.data import bounding_box
@@ -328,6 +329,40 @@ class FrankWolfe:
             weight_bits=int(self.weight_bits),
             frac_bits=int(self.frac_bits),
         )
+
+    def frontier_point(self, X: Any, y: Any, *, norm: str = "l2") -> FrontierPoint:
+        """The fitted sum as a frontier point of the learned target (SPEC 2.3, SPEC 11 output).
+
+        Builds :meth:`to_circuit`, simulates that circuit on ``X`` (never :meth:`predict`) and
+        records its error against ``y``: ``(mean (C(x_i) − y_i)²)^{1/2}`` for ``norm="l2"``,
+        ``max |C(x_i) − y_i|`` for ``"linf"``; ``gates`` is the circuit's |C| (SPEC 2.1). The
+        provenance names the atoms, their grid levels and the weight quantisation.
+        """
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        _check(X.ndim == 2 and X.shape[1] == self.n_features_in_, f"X: expected shape (n, "
+               f"{self.n_features_in_}), got {X.shape}")  # fmt: skip
+        _check(y.shape[0] == X.shape[0], f"X has {X.shape[0]} rows but y has {y.shape[0]}")
+        if norm not in ("l2", "linf"):
+            raise FrankWolfeInputError(f"norm must be 'l2' or 'linf', received {norm!r}")
+        built = self.to_circuit()
+        residual = built(X) - y
+        if norm == "l2":
+            error = float(np.sqrt(np.mean(residual**2)))
+        else:
+            error = float(np.max(np.abs(residual), initial=0.0))
+        meta = {
+            "method": "frank-wolfe",
+            "n_atoms": len(self.atoms_),
+            "atom_sizes": [int(a.circuit.size) for a in self.atoms_],
+            "levels": [int(a.K) for a in self.atoms_],
+            "weight_bits": int(self.weight_bits),
+            "weight_error": float(built.weight_error),
+            "input_error": float(built.input_error),
+            "n_points": int(X.shape[0]),
+        }
+        return FrontierPoint(error, int(built.size), meta)
 
     def __repr__(self) -> str:
         return (
