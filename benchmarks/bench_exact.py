@@ -78,7 +78,7 @@ def table(f: int, n: int) -> np.ndarray:
 def run_occam(f: int, n: int, timeout: float) -> tuple[int | None, float, str]:
     t0 = time.process_time()
     res = minimum_circuit(table(f, n), time_limit=timeout)
-    return res.size if res.success else None, time.process_time() - t0, res.status
+    return res.size if res.success else None, time.process_time() - t0, res.outcome
 
 
 def _cirbo_child(f: int, n: int, conn) -> None:

@@ -33,8 +33,8 @@ import numpy as np
 import torch
 
 from occam.circuits import Circuit, Op
-from occam.circuits.resnet_map import bits_to_signs, path_weight, simulate_resnet, to_resnet
 from occam.complexity import certified
+from occam.nets.from_circuit import bits_to_signs, path_weight, simulate_resnet, to_resnet
 from occam.report import atomic_write_text
 from occam.tetrakis import TetrakisFunction
 from occam.tetrakis.function import Decoder, random_circuit

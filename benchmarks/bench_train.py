@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 import occam.complexity as C
+from occam.defaults import TRAIN_DEFAULTS
 from occam.nets import ResNet
 from occam.report import atomic_write_text
 from occam.tasks import get_task
@@ -134,9 +135,9 @@ def quality(args: argparse.Namespace) -> list[tuple[str, float, float, int, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--width", type=int, default=16)
-    parser.add_argument("--hidden", type=int, default=16)
-    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--width", type=int, default=TRAIN_DEFAULTS.width)
+    parser.add_argument("--hidden", type=int, default=TRAIN_DEFAULTS.hidden)
+    parser.add_argument("--depth", type=int, default=TRAIN_DEFAULTS.depth)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--steps", type=int, default=200)

@@ -187,7 +187,7 @@ def test_abc_never_beats_exact_parity4_lower_bound():
     """Parity of 4 inputs: exact synthesis proves that no circuit of <= 8 gates exists (the full
     proof of the minimum is the slow test below); no ABC script gets below 9 gates."""
     res = minimum_circuit("0x6996", max_gates=8, time_limit=600)
-    assert res.status == "infeasible" and res.lower_bound == 9
+    assert res.status == 2 and res.outcome == "infeasible" and res.lower_bound == 9
     c = sop(4, lambda bits: sum(bits) % 2 == 1)
     for script in SCRIPTS:
         opt = abc.optimize_report(c, script, keep_best=False)
@@ -199,7 +199,7 @@ def test_abc_never_beats_exact_parity4():
     """Exact synthesis refutes every circuit of <= 11 gates (about 40 min of SAT on a shared
     2-core machine); the XOR tree has 12 gates, so C(parity4, 0) = 12, and ABC never beats it."""
     res = minimum_circuit("0x6996", max_gates=11, time_limit=7200)
-    assert res.status == "infeasible" and res.lower_bound == 12, res.message
+    assert res.status == 2 and res.outcome == "infeasible" and res.lower_bound == 12, res.message
     b = Builder()
     b.output(b.XOR_many(b.inputs(4)))
     tree = b.build()

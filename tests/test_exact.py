@@ -21,7 +21,7 @@ def table(f: int, n: int) -> np.ndarray:
 
 def check_circuit(res, t: np.ndarray, rows=None) -> None:
     """The returned circuit exists, has the reported size and computes the target."""
-    assert res.status == "optimal" and res.success
+    assert res.status == 0 and res.outcome == "optimal" and res.success
     c = res.circuit
     assert c.size == res.size == res.lower_bound
     got = c.truth_table()
@@ -75,7 +75,7 @@ def test_all_three_input_functions_up_to_six_gates_match_brute_force():
             check_circuit(res, t)
             assert res.size == brute[f], hex(f)
         else:
-            assert res.status == "infeasible" and res.circuit is None, hex(f)
+            assert res.status == 2 and res.outcome == "infeasible" and res.circuit is None, hex(f)
             assert res.lower_bound == cap + 1
 
 
@@ -140,7 +140,7 @@ def test_names_are_applied():
 # ------------------------------------------------------------------------------ budgets
 def test_conflict_budget_gives_unknown_never_infeasible():
     res = minimum_circuit("0x6996", conf_budget=20, time_limit=None)
-    assert res.status == "unknown" and not res.success
+    assert res.status == 1 and res.outcome == "unknown" and not res.success
     assert "unknown" in res.answers.values()
     assert 1 <= res.lower_bound <= 12  # a proved bound, never above the true size
     assert "budget" in res.message
@@ -148,13 +148,13 @@ def test_conflict_budget_gives_unknown_never_infeasible():
 
 def test_time_limit_gives_unknown():
     res = minimum_circuit("0x6996", time_limit=0.2)
-    assert res.status == "unknown"
+    assert res.status == 1 and res.outcome == "unknown"
     assert res.total_time < 5.0
 
 
 def test_max_gates_infeasible():
     res = minimum_circuit("0x96", max_gates=5)
-    assert res.status == "infeasible" and res.lower_bound == 6
+    assert res.status == 2 and res.outcome == "infeasible" and res.lower_bound == 6
     assert all(a == "unsat" for a in res.answers.values())
 
 

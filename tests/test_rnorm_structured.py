@@ -230,8 +230,8 @@ def test_crossover_finishes_a_stalled_non_degenerate_run():
     assert run.status == 0
     vertex = ipm.crossover(ops, Z, st_, direction_of, E, y, run.u, run.scores)
     assert vertex is not None
-    u, alpha, lam, pivots, optimal = vertex
-    assert optimal and pivots >= 0
+    u, alpha, lam = vertex.u, vertex.alpha, vertex.lam
+    assert vertex.status == 0 and vertex.success and vertex.nit >= 0
     np.testing.assert_allclose(ops.phi(u) + E @ alpha, y, atol=1e-9)
     assert np.count_nonzero(u) <= X.shape[0] - 1
     ref = min_rnorm_interpolation(X, y, dic, solver="simplex")

@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 import occam.circuits
 from circuit_strategies import evaluate_reference, random_circuits
 from occam.circuits import Builder, Circuit, Op
-from occam.circuits.resnet_map import (
+from occam.complexity import certified
+from occam.complexity.circuit_nets import to_resnet_report
+from occam.nets.from_circuit import (
     bits_to_signs,
     path_weight,
     signs_to_bits,
     simulate_resnet,
     to_resnet,
-    to_resnet_report,
 )
-from occam.complexity import certified
 
 GATES = ("minmax", "boolean")
 RTOL = 1e-9  # slack for the outward rounding of the interval engine
@@ -266,11 +266,17 @@ def test_sign_helpers_round_trip() -> None:
         bits_to_signs(np.array([[2, 0]]))
 
 
-def test_errors_and_lazy_export() -> None:
+def test_errors_and_forwarded_name() -> None:
     c = Circuit(2, np.array([Op.AND], np.uint8), np.array([[2, 3]]), np.array([4]))
-    # SPEC 15 calls occam.circuits.to_resnet(circuit), exported lazily from occam.circuits
-    assert occam.circuits.to_resnet is to_resnet
+    # SPEC 15 calls occam.circuits.to_resnet(circuit): it forwards to occam.nets.from_circuit
+    forwarded = occam.circuits.to_resnet(c, gates="boolean")
+    direct = to_resnet(c, gates="boolean")
+    assert forwarded.config == direct.config
+    for (_, m1), (_, m2) in zip(forwarded.named_matrices(), direct.named_matrices(), strict=True):
+        assert torch.equal(m1, m2)
     assert occam.circuits.to_resnet(c).config.width == 3
+    with pytest.raises(TypeError, match="circuit"):
+        occam.circuits.to_resnet("not a circuit")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="circuit"):
         to_resnet("not a circuit")  # type: ignore[arg-type]
     c0 = Circuit(0, np.zeros(0, np.uint8), np.zeros((0, 2), np.int64), np.array([1]))
@@ -327,7 +333,7 @@ def test_report() -> None:
 
 
 def test_refuses_networks_too_large_for_dense_storage(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["occam.circuits.resnet_map"]
+    module = sys.modules["occam.nets.from_circuit"]
     monkeypatch.setattr(module, "MAX_DENSE_BYTES", 1000)
     b = Builder()
     x = b.inputs(8)

@@ -22,19 +22,19 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from occam.circuits.core import Circuit
 from occam.circuits.io import circuit_to_aig, parse_aiger, write_aiger_bytes
 from occam.errors import OccamError
+from occam.result import OptimizeResult
 
 __all__ = [
     "AbcError",
     "AbcNotFoundError",
+    "AbcResult",
     "AbcScriptError",
-    "OptimizeResult",
     "equivalent",
     "equivalent_files",
     "find_abc",
@@ -133,26 +133,18 @@ def _positional(c: Circuit) -> Circuit:
     return Circuit(c.n_inputs, c.ops, c.fanins, c.outputs)
 
 
-@dataclass
-class OptimizeResult:
-    """Outcome of :func:`optimize_report`.
+class AbcResult(OptimizeResult):
+    """Outcome of :func:`optimize_report` (occam's result convention, :mod:`occam.result`).
 
     ``circuit`` is the returned circuit (ABC's result, or the input when ``keep_best`` and ABC's
     result is larger in our basis); ``abc_circuit`` is ABC's result read back; ``before`` and
     ``after`` are gate counts ``{"AND", "OR", "NOT", "size"}`` in the basis {AND, OR, NOT} of the
     input and of ``abc_circuit``; ``aig_before``/``aig_after`` are AIG AND counts; ``verified`` is
-    True when ABC's ``cec`` proved ``abc_circuit`` equivalent to the input.
+    True when ABC's ``cec`` proved ``abc_circuit`` equivalent to the input (or there was nothing
+    to optimise); ``fun`` is the returned circuit's size; ``status`` is 0 (a result that failed
+    ``cec`` raises :class:`AbcError` instead), ``message`` summarises the run; ``log`` is ABC's
+    output.
     """
-
-    circuit: Circuit
-    abc_circuit: Circuit
-    script: str
-    before: dict[str, int]
-    after: dict[str, int]
-    aig_before: int
-    aig_after: int
-    verified: bool
-    log: str = field(repr=False, default="")
 
     @property
     def improved(self) -> bool:
@@ -172,6 +164,29 @@ def _raise_if_script_refused(err: AbcError, script: str) -> None:
         ) from None
 
 
+def _abc_result(
+    circuit: Circuit, abc_circuit: Circuit, script: str, input_circuit: Circuit, verified: bool,
+    aig_before: int, log: str,
+) -> AbcResult:  # fmt: skip
+    before, after = _counts(input_circuit), _counts(abc_circuit)
+    kept = "ABC's result" if circuit is abc_circuit else "the input (ABC's result was larger)"
+    proof = "verified by cec" if verified else "not verified"
+    return AbcResult(
+        status=0,
+        message=f"ABC '{script}': {before['size']} -> {after['size']} gates, {proof}; kept {kept}",
+        fun=circuit.size,
+        circuit=circuit,
+        abc_circuit=abc_circuit,
+        script=script,
+        before=before,
+        after=after,
+        aig_before=aig_before,
+        aig_after=circuit_to_aig(abc_circuit).n_ands,
+        verified=verified,
+        log=log,
+    )
+
+
 def _counts(c: Circuit) -> dict[str, int]:
     d = c.gate_counts()
     d["size"] = c.size
@@ -185,7 +200,7 @@ def optimize_report(
     verify: bool = True,
     keep_best: bool = True,
     timeout: float = 600.0,
-) -> OptimizeResult:
+) -> AbcResult:
     """Optimise ``circuit`` with an ABC script (``strash; <script>``) and read the result back.
 
     ``script`` is any ABC command sequence using the shipped aliases (``resyn2``,
@@ -204,9 +219,7 @@ def optimize_report(
     if circuit.n_outputs == 0 or aig_before == 0:
         # nothing for ABC to do (and ABC refuses networks without outputs)
         c = circuit.cleanup()
-        return OptimizeResult(
-            c, c, script, _counts(circuit), _counts(c), aig_before, 0, True, "no AND gates"
-        )
+        return _abc_result(c, c, script, circuit, True, aig_before, "no AND gates")
     cmd = f"read in.aig; strash; {script}; write_aiger -s out.aig"
     if verify:
         cmd += "; cec in.aig"
@@ -234,17 +247,7 @@ def optimize_report(
         circuit.output_names,
     )
     chosen = circuit if keep_best and back.size > circuit.size else back
-    return OptimizeResult(
-        chosen,
-        back,
-        script,
-        _counts(circuit),
-        _counts(back),
-        aig_before,
-        circuit_to_aig(back).n_ands,
-        verify,
-        log,
-    )
+    return _abc_result(chosen, back, script, circuit, verify, aig_before, log)
 
 
 def optimize(circuit: Circuit, script: str = "resyn2", **kwargs: object) -> Circuit:

@@ -55,7 +55,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,39 +64,37 @@ from pysat.formula import IDPool
 from pysat.solvers import Solver
 
 from occam.circuits.core import Circuit, Op
+from occam.circuits.traverse import fold_gates
+from occam.result import OptimizeResult
 
-__all__ = ["ExactResult", "minimum_circuit", "parse_truth_table", "truth_table_string"]
+__all__ = ["OUTCOMES", "ExactResult", "minimum_circuit", "parse_truth_table", "truth_table_string"]
 
 MAX_INPUTS = 6
 #: python-sat solvers whose ``interrupt`` is honoured (needed for ``time_limit``)
 INTERRUPTIBLE = ("glucose4", "glucose3", "glucose42", "minisat22", "maplechrono", "maplesat")
 
 
-@dataclass
-class ExactResult:
-    """Outcome of :func:`minimum_circuit` (one result object, STYLE 6).
+#: readable name of each status of :class:`ExactResult` (the shared scale of occam.result)
+OUTCOMES = {0: "optimal", 1: "unknown", 2: "infeasible"}
 
-    ``status`` is ``"optimal"`` (``circuit`` has the minimum size ``size``), ``"unknown"`` (the
-    budget ran out: ``lower_bound`` gates are proved necessary; ``circuit``/``size`` hold the best
-    circuit found so far, if any, which is an upper bound only) or ``"infeasible"`` (no circuit
-    with at most ``max_gates`` gates; ``lower_bound = max_gates + 1``). ``success`` is
-    ``status == "optimal"``. ``solve_times``/``answers`` map each SAT call ``(m, k)`` (``m``
-    binary gates, at most ``k`` NOTs) to its seconds and answer (``"sat"``, ``"unsat"``,
-    ``"unknown"``).
+
+class ExactResult(OptimizeResult):
+    """Outcome of :func:`minimum_circuit` (occam's result convention, :mod:`occam.result`).
+
+    ``status`` is 0 (optimal: ``circuit`` has the minimum size ``size``), 1 (the budget ran out:
+    ``lower_bound`` gates are proved necessary; ``circuit``/``size`` hold the best circuit found
+    so far, if any, which is an upper bound only) or 2 (infeasible: no circuit with at most
+    ``max_gates`` gates; ``lower_bound = max_gates + 1``); ``outcome`` names it ("optimal",
+    "unknown", "infeasible") and ``message`` says what was proved. ``success`` is
+    ``status == 0``. ``solve_times``/``answers`` map each SAT call ``(m, k)`` (``m`` binary
+    gates, at most ``k`` NOTs) to its seconds and answer (``"sat"``, ``"unsat"``,
+    ``"unknown"``). Fields: ``circuit``, ``size``, ``status``, ``success``, ``message``,
+    ``lower_bound``, ``n_inputs``, ``solve_times``, ``answers``.
     """
 
-    circuit: Circuit | None
-    size: int | None
-    status: str
-    message: str
-    lower_bound: int
-    n_inputs: int
-    solve_times: dict[tuple[int, int], float] = field(default_factory=dict)
-    answers: dict[tuple[int, int], str] = field(default_factory=dict)
-
     @property
-    def success(self) -> bool:
-        return self.status == "optimal"
+    def outcome(self) -> str:
+        return OUTCOMES[self.status]
 
     @property
     def total_time(self) -> float:
@@ -226,88 +224,110 @@ def symmetric_pairs(n: int, care: list[int], targets: list[np.ndarray]) -> list[
     return pairs
 
 
+class _Encoding(_Cnf):
+    """The CNF of ``m`` binary gates over ``n`` inputs on the care rows (module docstring)."""
+
+    def __init__(self, n: int, m: int, care: list[int]) -> None:
+        super().__init__()
+        self.n, self.m, self.care = n, m, care
+
+    def val(self, j: int, r: int) -> int | bool:
+        """Value of node ``j`` on row ``r``: a constant for an input, else a variable."""
+        return bool((r >> j) & 1) if j < self.n else self.v(("val", j, r))
+
+    def sel_var(self, port: str, g: int, j: int) -> int | bool:
+        """``sel0(g, j)`` exists for ``j <= g - 2``, ``sel1(g, j)`` for ``1 <= j <= g - 1``."""
+        ok = j <= g - 2 if port == "sel0" else 1 <= j <= g - 1
+        return self.v((port, g, j)) if ok else False
+
+
 def _encode(
     n: int, m: int, care: list[int], targets: list[np.ndarray], sym: list[tuple[int, int]]
 ) -> _Cnf:
     """CNF of the module docstring for ``m`` binary gates; ``targets`` are the outputs to build,
     ``sym`` the symmetric input pairs (:func:`symmetric_pairs`)."""
-    f = _Cnf()
+    f = _Encoding(n, m, care)
+    for g in range(n, n + m):
+        _gate_clauses(f, g)
+    _output_clauses(f, targets)
+    _symmetry_breaking(f, len(targets), sym)
+    return f
+
+
+def _gate_clauses(f: _Encoding, g: int) -> None:
+    """Gate ``g``: type, one-hot ordered inputs, (complemented) input values, its value, and the
+    rule that it equals no constant, input, earlier gate or complement of one on the care rows."""
+    v, add, care = f.v, f.add, f.care
+    _exactly_one([v(("op", g, "AND")), v(("op", g, "OR"))], f.pool, f.clauses)
+    _exactly_one([v(("sel0", g, j)) for j in range(g - 1)], f.pool, f.clauses)
+    _exactly_one([v(("sel1", g, k)) for k in range(1, g)], f.pool, f.clauses)
+    for j in range(g - 1):
+        for k in range(1, j + 1):  # inputs strictly ordered: sel0 < sel1
+            add(-v(("sel0", g, j)), -v(("sel1", g, k)))
+    is_or = v(("op", g, "OR"))
+    for port, lo, hi in (("0", 0, g - 1), ("1", 1, g)):
+        neg = v(("neg" + port, g))
+        for j in range(lo, hi):
+            sel = v(("sel" + port, g, j))
+            add(-sel, -neg, v(("not", j)))  # a complemented use needs node j's NOT
+            for r in care:
+                y, x = v(("in" + port, g, r)), f.val(j, r)
+                # y = x xor neg
+                add(-sel, -y, x, neg)
+                add(-sel, -y, _neg(x), -neg)
+                add(-sel, y, _neg(x), neg)
+                add(-sel, y, x, -neg)
+    # a gate with both inputs complemented is never used complemented: otherwise its De
+    # Morgan dual (the other type on uncomplemented inputs, uses flipped) costs no more
+    add(-v(("neg0", g)), -v(("neg1", g)), -v(("not", g)))
+    for r in care:
+        z, a, b = v(("val", g, r)), v(("in0", g, r)), v(("in1", g, r))
+        add(is_or, -z, a)
+        add(is_or, -z, b)
+        add(is_or, z, -a, -b)
+        add(-is_or, z, -a)
+        add(-is_or, z, -b)
+        add(-is_or, -z, a, b)
+    # no gate equal (on the care rows) to a constant, an input or its complement, or an
+    # earlier gate or its complement
+    zs = [v(("val", g, r)) for r in care]
+    add(*zs)
+    add(*[-z for z in zs])
+    for i in range(f.n):
+        add(*[-z if (r >> i) & 1 else z for z, r in zip(zs, care, strict=True)])
+        add(*[z if (r >> i) & 1 else -z for z, r in zip(zs, care, strict=True)])
+    for h in range(f.n, g):
+        for kind in ("ne", "eq"):
+            ds = [v((kind, g, h, r)) for r in care]
+            add(*ds)
+            for d, z, r in zip(ds, zs, care, strict=True):
+                w = v(("val", h, r))
+                if kind == "ne":
+                    add(-d, z, w)
+                    add(-d, -z, -w)
+                else:
+                    add(-d, z, -w)
+                    add(-d, -z, w)
+
+
+def _single_output(f: _Encoding, n_targets: int) -> bool:
+    """With one output and ``m >= 1`` gates the output is the last gate."""
+    return n_targets == 1 and f.m >= 1
+
+
+def _output_clauses(f: _Encoding, targets: list[np.ndarray]) -> None:
+    """Output ``o`` is node ``out(o, ·)`` complemented ``oneg(o)``, equal to ``t_o`` on care."""
     v, add = f.v, f.add
-    gates = range(n, n + m)
-    nodes = range(n + m)
-
-    def val(j: int, r: int) -> int | bool:
-        return bool((r >> j) & 1) if j < n else v(("val", j, r))
-
-    def sel_var(port: str, g: int, j: int) -> int | bool:
-        """``sel0(g, j)`` exists for ``j <= g - 2``, ``sel1(g, j)`` for ``1 <= j <= g - 1``."""
-        ok = j <= g - 2 if port == "sel0" else 1 <= j <= g - 1
-        return v((port, g, j)) if ok else False
-
-    for g in gates:
-        _exactly_one([v(("op", g, "AND")), v(("op", g, "OR"))], f.pool, f.clauses)
-        _exactly_one([v(("sel0", g, j)) for j in range(g - 1)], f.pool, f.clauses)
-        _exactly_one([v(("sel1", g, k)) for k in range(1, g)], f.pool, f.clauses)
-        for j in range(g - 1):
-            for k in range(1, j + 1):  # inputs strictly ordered: sel0 < sel1
-                add(-v(("sel0", g, j)), -v(("sel1", g, k)))
-        is_or = v(("op", g, "OR"))
-        for port, lo, hi in (("0", 0, g - 1), ("1", 1, g)):
-            neg = v(("neg" + port, g))
-            for j in range(lo, hi):
-                sel = v(("sel" + port, g, j))
-                add(-sel, -neg, v(("not", j)))  # a complemented use needs node j's NOT
-                for r in care:
-                    y, x = v(("in" + port, g, r)), val(j, r)
-                    # y = x xor neg
-                    add(-sel, -y, x, neg)
-                    add(-sel, -y, _neg(x), -neg)
-                    add(-sel, y, _neg(x), neg)
-                    add(-sel, y, x, -neg)
-        # a gate with both inputs complemented is never used complemented: otherwise its De
-        # Morgan dual (the other type on uncomplemented inputs, uses flipped) costs no more
-        add(-v(("neg0", g)), -v(("neg1", g)), -v(("not", g)))
-        for r in care:
-            z, a, b = v(("val", g, r)), v(("in0", g, r)), v(("in1", g, r))
-            add(is_or, -z, a)
-            add(is_or, -z, b)
-            add(is_or, z, -a, -b)
-            add(-is_or, z, -a)
-            add(-is_or, z, -b)
-            add(-is_or, -z, a, b)
-        # no gate equal (on the care rows) to a constant, an input or its complement, or an
-        # earlier gate or its complement
-        zs = [v(("val", g, r)) for r in care]
-        add(*zs)
-        add(*[-z for z in zs])
-        for i in range(n):
-            add(*[-z if (r >> i) & 1 else z for z, r in zip(zs, care, strict=True)])
-            add(*[z if (r >> i) & 1 else -z for z, r in zip(zs, care, strict=True)])
-        for h in range(n, g):
-            for kind in ("ne", "eq"):
-                ds = [v((kind, g, h, r)) for r in care]
-                add(*ds)
-                for d, z, r in zip(ds, zs, care, strict=True):
-                    w = v(("val", h, r))
-                    if kind == "ne":
-                        add(-d, z, w)
-                        add(-d, -z, -w)
-                    else:
-                        add(-d, z, -w)
-                        add(-d, -z, w)
-
-    # outputs
-    last = n + m - 1
-    single = len(targets) == 1 and m >= 1
+    last = f.n + f.m - 1
     for o, t in enumerate(targets):
-        cands = [last] if single else list(nodes)
+        cands = [last] if _single_output(f, len(targets)) else list(range(f.n + f.m))
         _exactly_one([v(("out", o, j)) for j in cands], f.pool, f.clauses)
         oneg = v(("oneg", o))
         for j in cands:
             sel = v(("out", o, j))
             add(-sel, -oneg, v(("not", j)))
-            for r in care:
-                x = val(j, r)
+            for r in f.care:
+                x = f.val(j, r)
                 # x xor oneg == t[r]
                 if t[r]:
                     add(-sel, x, oneg)
@@ -315,10 +335,18 @@ def _encode(
                 else:
                     add(-sel, _neg(x), oneg)
                     add(-sel, x, -oneg)
+
+
+def _symmetry_breaking(f: _Encoding, n_targets: int, sym: list[tuple[int, int]]) -> None:
+    """The symmetry-breaking rules of the module docstring that span several gates."""
+    v, add, n, m = f.v, f.add, f.n, f.m
+    gates = range(n, n + m)
+    last = n + m - 1
+    single = _single_output(f, n_targets)
     # every gate is used by a later gate or an output
     for g in gates:
-        users = [sel_var(p, h, g) for h in range(g + 1, n + m) for p in ("sel0", "sel1")]
-        users += [v(("out", o, g)) for o in range(len(targets)) if not single or g == last]
+        users = [f.sel_var(p, h, g) for h in range(g + 1, n + m) for p in ("sel0", "sel1")]
+        users += [v(("out", o, g)) for o in range(n_targets) if not single or g == last]
         if single and g == last:
             continue
         add(*users)
@@ -326,9 +354,9 @@ def _encode(
     # the key sequence lexicographically smaller at the first gate reading either)
     for i, j in sym:
         for g in gates:
-            earlier_i = [sel_var(p, h, i) for h in range(n, g + 1) for p in ("sel0", "sel1")]
+            earlier_i = [f.sel_var(p, h, i) for h in range(n, g + 1) for p in ("sel0", "sel1")]
             for p in ("sel0", "sel1"):
-                lit = sel_var(p, g, j)
+                lit = f.sel_var(p, g, j)
                 if lit is not False:
                     add(-lit, *earlier_i)
     # consecutive independent gates in co-lexicographic order of (sel1, sel0)
@@ -345,7 +373,6 @@ def _encode(
                         -v(("sel0", g, j)),
                         -v(("sel0", h, j2)),
                     )
-    return f
 
 
 def _decode(
@@ -392,13 +419,7 @@ def _simulate_python(c: Circuit) -> list[int]:
     vals = [0, full]
     for i in range(c.n_inputs):
         vals.append(sum(1 << r for r in range(rows) if (r >> i) & 1))
-    for op, (a, b) in zip(c.ops.tolist(), c.fanins.tolist(), strict=True):
-        if op == Op.AND:
-            vals.append(vals[a] & vals[b])
-        elif op == Op.OR:
-            vals.append(vals[a] | vals[b])
-        else:
-            vals.append(full ^ vals[a])
+    vals = fold_gates(c, vals, int.__and__, int.__or__, lambda a: full ^ a)
     return [vals[o] for o in c.outputs.tolist()]
 
 
@@ -448,7 +469,7 @@ def minimum_circuit(
     truth_table : bool/0-1 array ``(2**n,)`` or ``(2**n, m)`` (row ``r`` has input ``i`` equal
         to ``(r >> i) & 1``), or a string for :func:`parse_truth_table`; ``n <= 6``.
     rows : optional care rows; the circuit must agree with the table on these rows only.
-    max_gates : largest size searched; if none exists the status is ``"infeasible"``.
+    max_gates : largest size searched; if none exists the status is 2 (infeasible).
     time_limit : seconds for the whole search (``None``: none, then give ``conf_budget``;
         ``math.inf``: explicitly none, the search is bounded by ``max_gates`` only); enforced
         by interrupting the solver, so ``solver`` must be in :data:`INTERRUPTIBLE`.
@@ -460,7 +481,7 @@ def minimum_circuit(
     binary gates and at most ``k`` NOT gates, i.e. the size bound ``m + k``.
     """
     t = _as_table(truth_table)
-    n_rows, n_out = t.shape
+    n_rows = t.shape[0]
     n = n_rows.bit_length() - 1
     if rows is None:
         care = list(range(n_rows))
@@ -489,49 +510,136 @@ def minimum_circuit(
             f"(its interrupt is honoured), received {solver!r}"
         )
 
-    # outputs equal (on the care rows) to a constant or an input cost nothing
-    trivial: dict[int, int] = {}
-    for o in range(n_out):
-        col = t[care, o]
-        if not col.any():
-            trivial[o] = 0
-        elif col.all():
-            trivial[o] = 1
-        else:
+    targets = _Targets.of(t, care, n, input_names, output_names)
+    result = ExactResult(
+        circuit=None,
+        size=None,
+        status=1,
+        message="",
+        lower_bound=0,
+        n_inputs=n,
+        solve_times={},
+        answers={},
+    )
+    budget = _Budget(time_limit, conf_budget)
+    best = _search(targets, result, budget, max_gates, solver, symmetry)
+    if best is not None:
+        result.circuit = targets.circuit(best)
+        result.size = result.circuit.size
+    if "unknown" in result.answers.values():
+        result.status = 1
+        result.message = (
+            f"budget exhausted (time_limit={time_limit}, conf_budget={conf_budget}); "
+            f"at least {result.lower_bound} gates are needed"
+        )
+    elif best is None:
+        result.status = 2
+        result.lower_bound = max_gates + 1
+        result.message = f"no circuit with at most max_gates={max_gates} gates"
+    else:
+        result.status = 0
+        result.lower_bound = result.size
+        result.message = f"minimum size {result.size}; every smaller size proved impossible"
+    result.success = result.status == 0
+    return result
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """The outputs to synthesise: trivial ones (equal on the care rows to a constant or an input:
+    node ids, free), the distinct non-trivial ones (``targets``, their output indices ``index``)
+    and ``alias`` (output → an equal non-trivial output)."""
+
+    table: np.ndarray
+    care: list[int]
+    n: int
+    trivial: dict[int, int]
+    index: list[int]
+    alias: dict[int, int]
+    input_names: Sequence[str] | None
+    output_names: Sequence[str] | None
+
+    @property
+    def targets(self) -> list[np.ndarray]:
+        return [self.table[:, o] for o in self.index]
+
+    @classmethod
+    def of(cls, t: np.ndarray, care: list[int], n: int, input_names, output_names) -> _Targets:
+        trivial: dict[int, int] = {}
+        for o in range(t.shape[1]):
+            col = t[care, o]
+            if not col.any() or col.all():
+                trivial[o] = 0 if not col.any() else 1
+                continue
             for i in range(n):
                 if all(bool((r >> i) & 1) == t[r, o] for r in care):
                     trivial[o] = 2 + i
                     break
-    targets_idx: list[int] = []  # distinct non-trivial outputs
-    alias: dict[int, int] = {}
-    for o in range(n_out):
-        if o in trivial:
-            continue
-        q = next((q for q in targets_idx if np.array_equal(t[care, o], t[care, q])), None)
-        if q is None:
-            targets_idx.append(o)
-        else:
-            alias[o] = q
-    targets = [t[:, o] for o in targets_idx]
+        index: list[int] = []
+        alias: dict[int, int] = {}
+        for o in range(t.shape[1]):
+            if o in trivial:
+                continue
+            q = next((q for q in index if np.array_equal(t[care, o], t[care, q])), None)
+            if q is None:
+                index.append(o)
+            else:
+                alias[o] = q
+        return cls(t, care, n, trivial, index, alias, input_names, output_names)
 
-    sym = symmetric_pairs(n, care, targets) if symmetry else []
-    result = ExactResult(None, None, "unknown", "", 0, n)
-    best: tuple[list[int], list[tuple[int, int]], list[int]] | None = None
-    budget = _Budget(time_limit, conf_budget)
+    def circuit(self, best: tuple[list[int], list[tuple[int, int]], list[int]]) -> Circuit:
+        """The circuit of a decoded model (``best``: gates and the non-trivial outputs' nodes),
+        re-simulated against the target on the care rows by an independent evaluator."""
+        ops, fan, outs_t = best
+        outputs = [0] * self.table.shape[1]
+        for o, node_id in self.trivial.items():
+            outputs[o] = node_id
+        for q, o in enumerate(self.index):
+            outputs[o] = outs_t[q]
+        for o, q in self.alias.items():
+            outputs[o] = outputs[q]
+        c = Circuit(
+            self.n,
+            np.array(ops, dtype=np.uint8),
+            np.array(fan, dtype=np.int64).reshape(-1, 2),
+            np.array(outputs, dtype=np.int64),
+            self.input_names,
+            self.output_names,
+        )
+        got = _simulate_python(c)
+        for o in range(self.table.shape[1]):
+            if any(bool((got[o] >> r) & 1) != bool(self.table[r, o]) for r in self.care):
+                raise RuntimeError(  # an encoding bug; never return a wrong circuit
+                    f"minimum_circuit: decoded circuit differs from the target on output {o}"
+                )
+        return c
+
+
+def _search(
+    targets: _Targets,
+    result: ExactResult,
+    budget: _Budget,
+    max_gates: int,
+    solver: str,
+    symmetry: bool,
+) -> tuple[list[int], list[tuple[int, int]], list[int]] | None:
+    """The search order of the module docstring. Records every SAT call in ``result`` (times,
+    answers, ``lower_bound``) and returns the decoded minimum, or None when no size up to
+    ``max_gates`` is satisfiable or the budget ran out (an "unknown" answer is recorded)."""
+    n, care, goal = targets.n, targets.care, targets.targets
+    if not goal:
+        return [], [], []
+    sym = symmetric_pairs(n, care, goal) if symmetry else []
     solvers: dict[int, tuple[Solver, _Cnf, ITotalizer]] = {}
     try:
-        if not targets:
-            best = ([], [], [])
-        for size in range(0 if not targets else 1, max_gates + 1):
-            if best is not None:
-                break
+        for size in range(1, max_gates + 1):
             result.lower_bound = size
             for m in range(size + 1):
                 k = size - m  # NOT gates allowed with m binary gates
                 if k > n + m:  # no tighter than k = n + m, refuted at a smaller size
                     continue
                 if m not in solvers:
-                    cnf = _encode(n, m, care, targets, sym)
+                    cnf = _encode(n, m, care, goal, sym)
                     not_lits = [cnf.v(("not", j)) for j in range(n + m)]
                     tot = ITotalizer(lits=not_lits, ubound=len(not_lits), top_id=cnf.pool.top)
                     sat = Solver(name=solver, bootstrap_with=cnf.clauses + tot.cnf.clauses)
@@ -541,103 +649,13 @@ def minimum_circuit(
                 t0 = time.perf_counter()
                 answer = budget.solve(sat, assumptions)
                 result.solve_times[(m, k)] = time.perf_counter() - t0
+                result.answers[(m, k)] = {None: "unknown", True: "sat", False: "unsat"}[answer]
                 if answer is None:
-                    result.answers[(m, k)] = "unknown"
-                    return _finish(
-                        result,
-                        t,
-                        care,
-                        trivial,
-                        targets_idx,
-                        alias,
-                        None,
-                        n,
-                        input_names,
-                        output_names,
-                        exhausted=True,
-                        time_limit=time_limit,
-                        conf_budget=conf_budget,
-                    )
-                result.answers[(m, k)] = "sat" if answer else "unsat"
+                    return None
                 if answer:
-                    best = _decode(cnf, sat.get_model(), n, m, len(targets))
-                    break
+                    return _decode(cnf, sat.get_model(), n, m, len(goal))
     finally:
         for sat, _, tot in solvers.values():
             sat.delete()
             tot.delete()
-    return _finish(
-        result,
-        t,
-        care,
-        trivial,
-        targets_idx,
-        alias,
-        best,
-        n,
-        input_names,
-        output_names,
-        exhausted=False,
-        time_limit=time_limit,
-        conf_budget=conf_budget,
-        max_gates=max_gates,
-    )
-
-
-def _finish(
-    result: ExactResult,
-    t: np.ndarray,
-    care: list[int],
-    trivial: dict[int, int],
-    targets_idx: list[int],
-    alias: dict[int, int],
-    best: Any,
-    n: int,
-    input_names: Sequence[str] | None,
-    output_names: Sequence[str] | None,
-    *,
-    exhausted: bool,
-    time_limit: float | None,
-    conf_budget: int | None,
-    max_gates: int | None = None,
-) -> ExactResult:
-    if best is not None:
-        ops, fan, outs_t = best
-        outputs = [0] * t.shape[1]
-        for o, node_id in trivial.items():
-            outputs[o] = node_id
-        for q, o in enumerate(targets_idx):
-            outputs[o] = outs_t[q]
-        for o, q in alias.items():
-            outputs[o] = outputs[q]
-        c = Circuit(
-            n,
-            np.array(ops, dtype=np.uint8),
-            np.array(fan, dtype=np.int64).reshape(-1, 2),
-            np.array(outputs, dtype=np.int64),
-            input_names,
-            output_names,
-        )
-        got = _simulate_python(c)
-        for o in range(t.shape[1]):
-            if any(bool((got[o] >> r) & 1) != bool(t[r, o]) for r in care):
-                raise RuntimeError(  # an encoding bug; never return a wrong circuit
-                    f"minimum_circuit: decoded circuit differs from the target on output {o}"
-                )
-        result.circuit = c
-        result.size = c.size
-    if exhausted:
-        result.status = "unknown"
-        result.message = (
-            f"budget exhausted (time_limit={time_limit}, conf_budget={conf_budget}); "
-            f"at least {result.lower_bound} gates are needed"
-        )
-    elif best is None:
-        result.status = "infeasible"
-        result.lower_bound = (max_gates or 0) + 1
-        result.message = f"no circuit with at most max_gates={max_gates} gates"
-    else:
-        result.status = "optimal"
-        result.lower_bound = result.size
-        result.message = f"minimum size {result.size}; every smaller size proved impossible"
-    return result
+    return None

@@ -176,7 +176,7 @@ def exact(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     console = _console()
-    console.print(f"status: {res.status} — {res.message}")
+    console.print(f"status: {res.outcome} — {res.message}")
     console.print(f"SAT time: {res.total_time:.3f} s over {len(res.answers)} calls")
     if res.circuit is None:
         raise typer.Exit(code=1)
@@ -203,7 +203,7 @@ def to_resnet_cmd(
     """Build the ResNet computing the circuit (SPEC 8) and report its size and R(θ)."""
     from rich.table import Table
 
-    from occam.circuits.resnet_map import to_resnet_report
+    from occam.complexity.circuit_nets import to_resnet_report
 
     if gates not in ("minmax", "boolean"):
         raise typer.BadParameter(f"expected minmax or boolean, got {gates!r}", param_hint="--gates")
@@ -240,7 +240,7 @@ def to_resnet_cmd(
     console = _console()
     console.print(table)
     if out is not None:
-        from occam.circuits.resnet_map import to_resnet
+        from occam.nets.from_circuit import to_resnet
         from occam.train import save_model
 
         model = to_resnet(c, gates=gates)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from occam.cli._errors import UsageError, os_error_message, user_errors
+from occam.defaults import TRAIN_DEFAULTS as _TD
 from occam.errors import OccamError
 
 console = Console()
@@ -218,15 +219,19 @@ def train_cmd(
     x_cols: str = typer.Option(None, "--x-cols", help="Input columns of --data, e.g. 0,1."),
     y_cols: str = typer.Option(None, "--y-cols", help="Output columns of --data, e.g. 2."),
     param: list[str] = typer.Option([], "--param", help="Task parameter key=value (repeatable)."),
-    width: int = typer.Option(16, "--width", help="Width w of the residual stream."),
-    hidden: int = typer.Option(16, "--hidden", help="Hidden dimension k of each block."),
-    depth: int = typer.Option(3, "--depth", help="Number of residual blocks L."),
-    penalty: str = typer.Option("ideal", "--penalty", help="ideal, empirical, l1, l2, path, none."),
-    lam: float = typer.Option(1e-3, "--lam", help="Penalty weight λ >= 0."),
-    optimizer: str = typer.Option("adam", "--optimizer", help="adam, sgd or prox."),
-    lr: float = typer.Option(1e-2, "--lr", help="Learning rate."),
-    steps: int = typer.Option(2000, "--steps", help="Optimisation steps."),
-    batch_size: int = typer.Option(128, "--batch-size", help="Minibatch size (0: full batch)."),
+    width: int = typer.Option(_TD.width, "--width", help="Width w of the residual stream."),
+    hidden: int = typer.Option(_TD.hidden, "--hidden", help="Hidden dimension k of each block."),
+    depth: int = typer.Option(_TD.depth, "--depth", help="Number of residual blocks L."),
+    penalty: str = typer.Option(
+        _TD.penalty, "--penalty", help="ideal, empirical, l1, l2, path, none."
+    ),
+    lam: float = typer.Option(_TD.lam, "--lam", help="Penalty weight λ >= 0."),
+    optimizer: str = typer.Option(_TD.optimizer, "--optimizer", help="adam, sgd or prox."),
+    lr: float = typer.Option(_TD.lr, "--lr", help="Learning rate."),
+    steps: int = typer.Option(_TD.steps, "--steps", help="Optimisation steps."),
+    batch_size: int = typer.Option(
+        _TD.batch_size, "--batch-size", help="Minibatch size (0: full batch)."
+    ),
     loss: str = typer.Option(None, "--loss", help="mse or logistic (default: the task's)."),
     n_train: int = typer.Option(
         None, "--n-train", help="Training points (default: 1024; --data: 80% of the rows)."
@@ -240,7 +245,7 @@ def train_cmd(
         help="--data CSV: line 1 names the columns / is data (default: detect).",
     ),
     checkpoint_every: int = typer.Option(
-        500,
+        _TD.checkpoint_every,
         "--checkpoint-every",
         help="Save OUT/checkpoint.pt every this many steps (0: only at the end); rerunning the "
         "same command resumes from it.",

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from occam.errors import NotFittedError
 from occam.rnorm._validation import as_matrix
 from occam.rnorm.dictionary import Dictionary
 from occam.rnorm.lp import RNormResult, min_rnorm_interpolation
-
-
-class NotFittedError(RuntimeError):
-    """Raised when a method needs :meth:`MinRNormInterpolator.fit` to have been called."""
 
 
 class MinRNormInterpolator:

@@ -47,6 +47,8 @@ import numba
 import numpy as np
 import scipy.linalg as sla
 
+from occam.result import OptimizeResult
+
 #: diagonal shift of ΦΘΦᵀ relative to its largest diagonal entry (×1e3 until Cholesky succeeds)
 REGULARISATION = 1e-13
 
@@ -223,18 +225,28 @@ class Operators:
 # the interior point method
 
 
+class IPMResult(OptimizeResult):
+    """Result of :func:`interior_point` (occam's result convention, :mod:`occam.result`).
+
+    Fields: ``u`` (the best iterate's u⁺ − u⁻), ``alpha`` (free terms), ``lam`` (dual λ),
+    ``scores`` (Φᵀλ), ``status`` (0 converged or stalled close to the optimum, 1 iteration or
+    time limit), ``success``, ``message``, ``nit``, ``primal`` (= ``fun``, 1ᵀ(u⁺ + u⁻)),
+    ``dual`` (yᵀλ), ``times`` (seconds per phase).
+    """
+
+
 @dataclass
-class IPMResult:
+class _Best:
+    """The best iterate so far, by ``merit`` = max(primal inf., dual inf., relative gap)."""
+
+    merit: float
     u: np.ndarray
     alpha: np.ndarray
     lam: np.ndarray
-    scores: np.ndarray  # Φᵀλ
-    status: int
-    message: str
-    nit: int
     primal: float
     dual: float
-    times: dict
+    it: int
+    scores: np.ndarray
 
 
 class _Bordered:
@@ -357,6 +369,10 @@ def interior_point(
     is within 1e-4 (status 0, "stalled": the crossover of :func:`solve_structured` finishes), or at
     ``max_iter`` / ``time_limit`` (status 1). The best iterate (by the largest of the three
     measures) is returned.
+
+    Longer than 80 lines on purpose: it is one loop of Mehrotra's method whose state (iterate,
+    factor, regularisation, best point) every step reads and writes; split, each helper would
+    take and return most of it (the Newton solve itself is :func:`_newton_direction`).
     """
     t0 = time.perf_counter()
     times = {"assemble": 0.0, "factor": 0.0, "other": 0.0}
@@ -391,7 +407,7 @@ def interior_point(
         np.ones(N),
         np.ones(N),
     )
-    best = None
+    best: _Best | None = None
     status, message, it = 1, "iteration limit reached", 0
     for it in range(1, max_iter + 1):
         s = ops.phi_t(x.lam)
@@ -411,13 +427,18 @@ def interior_point(
         if progress is not None:
             progress(it, primal, dual, pinf, dinf, gap)
         merit = max(pinf, dinf, gap)
-        if best is None or merit < best[0]:
-            best = (merit, x.up - x.um, x.alpha.copy(), x.lam.copy(), primal, dual, it, s.copy())
+        if best is None or merit < best.merit:
+            best = _Best(
+                merit, x.up - x.um, x.alpha.copy(), x.lam.copy(), primal, dual, it, s.copy()
+            )
         if pinf <= tol and dinf <= tol and gap <= tol:
             status, message = 0, "converged"
             break
-        if it - best[6] >= stall and best[0] <= 1e-4:
-            status, message = 0, f"stalled at relative accuracy {best[0]:.1e} (best iterate kept)"
+        if it - best.it >= stall and best.merit <= 1e-4:
+            status, message = (
+                0,
+                f"stalled at relative accuracy {best.merit:.1e} (best iterate kept)",
+            )
             break
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             status, message = 1, "time limit reached"
@@ -448,8 +469,19 @@ def interior_point(
         x.zm = x.zm + ad * dzm
         times["other"] += time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
-    _, u, alpha, lam, primal, dual, _, scores = best
-    return IPMResult(u, alpha, lam, scores, status, message, it, primal, dual, times)
+    return IPMResult(
+        u=best.u,
+        alpha=best.alpha,
+        lam=best.lam,
+        scores=best.scores,
+        status=status,
+        message=message,
+        nit=it,
+        fun=best.primal,
+        primal=best.primal,
+        dual=best.dual,
+        times=times,
+    )
 
 
 def _step(x: np.ndarray, dx: np.ndarray, cap: float = 1.0) -> float:
@@ -559,6 +591,9 @@ def crossover(
     the first basic unit to reach 0 leaves (ratio test), and B⁻¹ is updated by the product form
     (re-inverted every 100 pivots). Returns (u, α, λ, pivots, optimal) or None when the start
     basis is singular to working precision.
+
+    Longer than 80 lines on purpose: the basis, its product-form inverse, the primal values and
+    the signs are the state of one simplex loop, updated together at every pivot.
     """
     m, q = E.shape
     k = m - q
@@ -656,21 +691,36 @@ def crossover(
     lam = _refined_solve(lu, B, np.concatenate([sign, np.zeros(q)]), trans=1)
     out = np.zeros_like(u)
     out[basis] = x[:k]
-    return out, x[k:], lam, pivots, optimal
+    return OptimizeResult(
+        status=0 if optimal else 1,
+        message="optimal vertex" if optimal else "pivot or time limit reached before optimality",
+        u=out,
+        alpha=x[k:],
+        lam=lam,
+        nit=pivots,
+    )
 
 
-@dataclass
-class StructuredSolution:
-    u: np.ndarray
-    alpha: np.ndarray
-    lam: np.ndarray
-    status: int
-    message: str
-    nit: int
-    n_kept: int
-    times: dict
-    objective: float = float("nan")
-    gap: float = float("inf")
+class StructuredSolution(OptimizeResult):
+    """Result of :func:`solve_structured`: ``x`` (u over all units), ``alpha``, ``lam``,
+    ``status`` (0: an exactly interpolating candidate; 1: limit reached; 4: none), ``message``,
+    ``nit``, ``n_kept`` (units with u ≠ 0), ``times``, ``fun`` (Σ|u_i|, the objective) and
+    ``gap`` (``fun`` − the weak-duality bound of ``lam``)."""
+
+
+def _structured(u, alpha, lam, status, message, nit, times, fun=np.nan, gap=np.inf):
+    return StructuredSolution(
+        x=u,
+        alpha=alpha,
+        lam=lam,
+        status=status,
+        message=message,
+        nit=nit,
+        n_kept=int(np.count_nonzero(u)) if status == 0 else 0,
+        times=times,
+        fun=float(fun),
+        gap=float(gap),
+    )
 
 
 def solve_structured(
@@ -710,12 +760,12 @@ def solve_structured(
         found = _attempt(ops, Z, st, direction_of, E, y, tol, drop, adaptive, remaining, progress)
         if best is None or (found.status == 0 and (best.status != 0 or found.gap < best.gap)):
             best = found
-        if found.status == 0 and found.gap <= 1e-9 * max(1.0, found.objective):
+        if found.status == 0 and found.gap <= 1e-9 * max(1.0, found.fun):
             break
     if best is None:  # the time limit was spent before the first run started
         empty = np.zeros(st.n_units)
-        return StructuredSolution(
-            empty, np.zeros(E.shape[1]), np.zeros(y.shape[0]), 1, "time limit reached", 0, 0, {}
+        return _structured(
+            empty, np.zeros(E.shape[1]), np.zeros(y.shape[0]), 1, "time limit reached", 0, {}
         )
     return best
 
@@ -739,9 +789,7 @@ def _attempt(
     )
     times = dict(res.times)
     if res.status != 0:
-        return StructuredSolution(
-            res.u, res.alpha, res.lam, res.status, res.message, res.nit, 0, times
-        )
+        return _structured(res.u, res.alpha, res.lam, res.status, res.message, res.nit, times)
     t = time.perf_counter()
     au = np.abs(res.u)
     keep = au > drop * float(au.max()) if au.size and au.max() > 0 else np.zeros(au.size, bool)
@@ -761,35 +809,17 @@ def _attempt(
         if left is None or left > 0:
             vertex = crossover(ops, Z, st, direction_of, E, y, res.u, res.scores, time_limit=left)
         if vertex is not None:
-            uv, av, lv, pivots, _ = vertex
-            if not infeasible(uv, av) and np.abs(uv).sum() < objective:
-                u, alpha, how = uv, av, f"crossover vertex ({pivots} simplex pivots)"
+            if not infeasible(vertex.u, vertex.alpha) and np.abs(vertex.u).sum() < objective:
+                u, alpha = vertex.u, vertex.alpha
+                how = f"crossover vertex ({vertex.nit} simplex pivots)"
                 objective = float(np.abs(u).sum())
-            lower_v = _lower_bound(ops, E, y, lv)
+            lower_v = _lower_bound(ops, E, y, vertex.lam)
             if lower_v > lower:
-                lam, lower = lv, lower_v
+                lam, lower = vertex.lam, lower_v
     times["crossover"] = time.perf_counter() - t
     regime = "adaptive" if adaptive else "fixed"
     if not np.isfinite(objective):
-        return StructuredSolution(
-            res.u,
-            res.alpha,
-            res.lam,
-            4,
-            f"{res.message}, {regime} regularisation; no exactly interpolating candidate",
-            res.nit,
-            0,
-            times,
-        )
-    return StructuredSolution(
-        u,
-        alpha,
-        lam,
-        0,
-        f"{res.message}, {regime} regularisation; {how}",
-        res.nit,
-        int(np.count_nonzero(u)),
-        times,
-        objective,
-        objective - lower,
-    )
+        message = f"{res.message}, {regime} regularisation; no exactly interpolating candidate"
+        return _structured(res.u, res.alpha, res.lam, 4, message, res.nit, times)
+    message = f"{res.message}, {regime} regularisation; {how}"
+    return _structured(u, alpha, lam, 0, message, res.nit, times, objective, objective - lower)

@@ -39,24 +39,52 @@ simplex basis or normal-equations factor has a dense n × n core, which HiGHS ha
 code; the structured solver assembles ΦΘΦᵀ in O(n²) per direction and factors it with LAPACK
 (benchmarks/results/rnorm.md: 1024 points / 24.6k units in ~2 s where HiGHS needs 39-72 s;
 4096 points / 102k units in 7-19 s where HiGHS stops at its 60 s limit). It reports an optimum
-only with a weak-duality certificate within ``STRUCTURED_GAP`` (relative), checked here from λ.
+only with a weak-duality certificate within ``CERTIFICATE_RTOL`` (relative), checked here from λ,
+like every other path.
 
 "auto": the structured solver for ε = 0 from ``STRUCTURED_MIN_ROWS`` merged rows on (unless the
 assembly would be too costly: directions × m²/2 > 4·10^10), falling back to HiGHS on the same LP
 if it cannot certify an optimum (the message says so); below that size, and for ε > 0, HiGHS
 (interior point for the chain encoding, dual simplex for the dense one).
+
+Invariances, and the normalisation every solve runs in. With free biases and a free constant the
+LP is invariant under translating the data and under adding a constant to y, and it is
+homogeneous under scaling: for s > 0, σ(wᵀ(s x′ + m) + b) = s·σ(wᵀx′ + b′) with
+b′ = (b + wᵀm)/s (an explicit bias list maps the same way), so with X = s X′ + m and
+y = s_y y′ + m_y the interpolants correspond one to one by u = (s_y/s) u′, b = s b′ − wᵀm,
+a = (s_y/s) a′, c = s_y c′ + m_y − (s_y/s) a′ᵀm, and
+
+    R(X, y, ε) = (s_y / s) · R(X′, y′, ε/s_y)
+
+(R-norm ∝ 1/(scale of X), ∝ scale of y; both verified by tests). Every solve therefore runs on
+X′ = (X − m)/s and y′ = (y − m_y)/s_y with m, m_y the midranges and s, s_y the half ranges
+(s is one number: the R-norm of the unit directions is not invariant under per-axis scaling). The
+LP's absolute tolerances (HiGHS's feasibility tolerances, ``HIGHS_TOLERANCES``, and the merging
+of projections within 1e-10·(1 + |z|)) then act on data of size one, so ``X + 1e10`` or
+``X * 1e12`` give the value of ``X`` (scaled), where solving in the user's units merged distinct
+kinks or lost the certificate. The optimum, the certificate and the network are mapped back
+exactly; ``residual`` is measured with the returned network on the user's X (for data far from
+the origin it carries the rounding of evaluating wᵀx + b there, ≈ 1e-16·|wᵀx|·Σ|u_i|), and the
+tolerance is checked on the normalised problem.
+
+An optimum is reported (status 0) only when, on whichever solver path produced it, (i) the weak
+duality bound recomputed from the dual λ alone is within ``CERTIFICATE_RTOL``·max(1, value) of the
+value (relative to the normalised problem; status 5 otherwise) and (ii) the normalised
+interpolation residual is within ``tol`` (status 5 otherwise).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import OptimizeResult, linprog
+from scipy.optimize import linprog
 
-from occam.rnorm._validation import as_matrix, as_vector
+from occam.result import STATUS_MESSAGES, OptimizeResult
+from occam.rnorm._validation import RNormInputError, as_matrix, as_vector
 from occam.rnorm.dictionary import Dictionary, group_values, make_dictionary
 from occam.rnorm.ipm import solve_structured
 from occam.rnorm.twolayer import TwoLayer
@@ -65,77 +93,205 @@ FORMULATIONS = ("auto", "dense", "chain")
 SOLVERS = ("auto", "simplex", "ipm", "structured")
 #: the structured solver is the default from this many (merged) rows on (module docstring)
 STRUCTURED_MIN_ROWS = 256
-#: relative duality gap (checked independently from λ) required of a structured optimum
-STRUCTURED_GAP = 1e-7
-
-#: scipy's linprog status scale (shared by the HiGHS backend), one table (STYLE 6).
-STATUS_MESSAGES = {
-    0: "Optimization terminated successfully.",
-    1: "Iteration or time limit reached.",
-    2: "The problem is infeasible.",
-    3: "The problem is unbounded.",
-    4: "Numerical difficulties encountered.",
-    5: "The verified interpolation residual exceeds the tolerance.",
-}
+#: relative duality gap (value − bound, recomputed from λ alone) allowed of any reported optimum:
+#: far above the gaps of correct answers (≤ 3e-8 relative with :data:`HIGHS_TOLERANCES` on the
+#: 1024-point test instance, ~1e-12 for the structured solver), far below those of wrong ones
+#: (the unnormalised failures of issue 17 had gaps of 15-30%).
+CERTIFICATE_RTOL = 1e-6
+#: HiGHS feasibility tolerances on the normalised LP (|y′| ≤ 1). HiGHS's default 1e-7 left a
+#: recomputed gap of 2.3e-7 relative at 1024 points; 1e-9 gives 2.3e-8 for ~30% more time.
+HIGHS_TOLERANCES = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
 
 
 class RNormResult(OptimizeResult):
-    """Result of :func:`min_rnorm_interpolation` (scipy style).
+    """Result of :func:`min_rnorm_interpolation` (occam's scipy-style result, STYLE 6).
 
     Fields: ``x`` (u over the dictionary units, or None), ``fun`` (optimal Σ|u_i|, NaN unless
-    status 0), ``success``, ``status`` (scipy scale; 5 = residual check failed), ``message``,
-    ``nit``, ``net`` (the TwoLayer interpolant, units with u ≠ 0 only, or None), ``residual``
-    (max_k |g(x_k) − y_k|), ``lower_bound`` and ``gap`` (dual certificate), ``n_points``,
-    ``n_rows`` (after merging duplicate rows), ``n_neurons``, ``n_directions``, ``formulation``,
-    ``solver`` ("simplex" or "ipm"), ``solve_time`` (seconds in HiGHS), ``build_time``.
+    status 0), ``success``, ``status`` (:mod:`occam.result` scale; 5 = certificate or residual
+    check failed), ``message``, ``nit``, ``net`` (the TwoLayer interpolant, units with u ≠ 0
+    only, or None), ``residual`` (max_k |g(x_k) − y_k| of ``net`` on the given X),
+    ``lower_bound`` and ``gap`` (dual certificate), ``n_points``, ``n_rows`` (after merging
+    duplicate rows), ``n_neurons``, ``n_directions``, ``formulation``, ``solver``
+    ("simplex", "ipm" or "structured"), ``solve_time``, ``build_time``, ``dictionary``, ``eps``,
+    ``affine``, ``normalisation`` (centre, scale, y centre, y scale of the internal data).
     """
 
     def require_optimal(self) -> RNormResult:
         """Return self when status is 0, else raise RuntimeError quoting the solver message."""
-        if self.status != 0:
-            raise RuntimeError(
-                f"min_rnorm_interpolation did not reach a verified optimum "
-                f"(status {self.status}): {self.message}"
-            )
+        self.require_success("min_rnorm_interpolation")
         return self
 
 
+@dataclass(frozen=True)
+class Normalisation:
+    """x = scale·x′ + centre and y = y_scale·y′ + y_centre (module docstring, *Invariances*)."""
+
+    centre: np.ndarray
+    scale: float
+    y_centre: float
+    y_scale: float
+
+    @classmethod
+    def of(cls, X: np.ndarray, y: np.ndarray) -> Normalisation:
+        """Midranges and half ranges (halves first: no overflow near the float64 limit)."""
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        half = hi / 2 - lo / 2
+        scale = float(half.max())
+        y_half = float(y.max() / 2 - y.min() / 2)
+        return cls(
+            centre=lo / 2 + hi / 2,
+            scale=scale if scale > 0 else 1.0,
+            y_centre=float(y.min() / 2 + y.max() / 2),
+            y_scale=y_half if y_half > 0 else 1.0,
+        )
+
+    def points(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.centre) / self.scale
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        return (y - self.y_centre) / self.y_scale
+
+    @property
+    def rnorm_factor(self) -> float:
+        """R(X, y) / R(X′, y′) = y_scale / scale."""
+        return self.y_scale / self.scale
+
+    def dictionary(self, dic: Dictionary) -> Dictionary:
+        """The dictionary in normalised coordinates: relevant-kink directions are unchanged,
+        explicit biases map to b′ = (b + wᵀm)/s."""
+        if all(b is None for b in dic.biases):
+            return dic
+        biases = tuple(
+            None if b is None else (b + float(dic.directions[i] @ self.centre)) / self.scale
+            for i, b in enumerate(dic.biases)
+        )
+        return Dictionary(dic.directions, biases, dic.name)
+
+    def network(self, W: np.ndarray, b: np.ndarray, u: np.ndarray, a: Any, c: float) -> TwoLayer:
+        """The interpolant in the user's coordinates of g′(x′) = Σ u′σ(wᵀx′ + b′) + a′ᵀx′ + c′."""
+        f = self.rnorm_factor
+        const = self.y_scale * c + self.y_centre
+        if a is not None:
+            const -= f * float(a @ self.centre)
+            a = f * a
+        return TwoLayer(W, self.scale * b - W @ self.centre, f * u, a, const)
+
+
+@dataclass(frozen=True)
+class _LP:
+    """The normalised LP after row merging: projections ``Z`` (m × directions) of the rows,
+    kinks per direction, rows ``X`` and targets ``y``, ``eps``, ``affine``."""
+
+    Z: np.ndarray
+    kinks: list[np.ndarray]
+    X: np.ndarray
+    y: np.ndarray
+    eps: float
+    affine: bool
+
+    @property
+    def n_units(self) -> int:
+        return int(sum(t.size for t in self.kinks))
+
+
+@dataclass
+class _Solution:
+    """One solver run on an :class:`_LP`: ``status``/``message``/``nit`` and, when status is 0,
+    the primal (u, c, a) and the dual λ of the data rows (no certificate checked yet)."""
+
+    status: int
+    message: str
+    nit: int
+    build_time: float
+    solve_time: float
+    u: np.ndarray | None = None
+    c: float = 0.0
+    a: np.ndarray | None = None
+    lam: np.ndarray | None = None
+    lower_bound: float = float("nan")
+    residual: float = float("nan")
+
+
 def _translate(res: Any) -> tuple[int, str]:
-    """Map a linprog/HiGHS result onto (status, message) with the solver's own text appended."""
+    """Map a linprog/HiGHS result onto the status scale with HiGHS's own text appended; a HiGHS
+    model error is numerical trouble (4), never "infeasible"."""
     status = int(res.status)
+    if "model error" in str(res.message).lower():
+        status = 4
     base = STATUS_MESSAGES.get(status, "Unknown solver status.")
     return status, f"{base} (HiGHS: {res.message})"
 
 
-def _check_inputs(X: object, y: object, eps: float) -> tuple[np.ndarray, np.ndarray, float]:
+def _check_inputs(
+    X: object, y: object, eps: float, time_limit: object
+) -> tuple[np.ndarray, np.ndarray, float, float | None]:
     X = as_matrix(X, "X")
     y = as_vector(y, "y")
     if y.shape[0] != X.shape[0]:
-        raise ValueError(f"y: expected length {X.shape[0]} (rows of X), got length {y.shape[0]}")
+        raise RNormInputError(
+            f"y: expected length {X.shape[0]} (rows of X), got length {y.shape[0]}"
+        )
     eps = float(eps)
     if not np.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps: expected a finite number >= 0, got {eps}")
-    return X, y, eps
+        raise RNormInputError(f"eps: expected a finite number >= 0, got {eps}")
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float, np.number)):
+            raise RNormInputError(f"time_limit: expected seconds > 0 or None, got {time_limit!r}")
+        if not float(time_limit) > 0:  # also refuses NaN
+            raise RNormInputError(f"time_limit: expected seconds > 0 or None, got {time_limit}")
+        time_limit = None if np.isinf(time_limit) else float(time_limit)
+    return X, y, eps, time_limit
 
 
-def _projections(dictionary: Dictionary, X: np.ndarray):
+def _conflicting_duplicates(X: np.ndarray, y: np.ndarray, slack: float) -> str | None:
+    """A message naming two rows with the same x whose targets differ by more than 2·slack
+    (slack = ε + the residual tolerance: no function interpolates them), or None."""
+    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    dev = np.abs(y - y[first[inverse]])
+    bad = np.flatnonzero(dev > 2 * slack)
+    if bad.size == 0:
+        return None
+    k = int(bad[0])
+    j = int(first[inverse[k]])
+    return (
+        f"rows {j} and {k} of X are the same point but y[{j}] = {y[j]:.17g} and y[{k}] = "
+        f"{y[k]:.17g} differ by more than 2·(eps + tolerance) = {2 * slack:.3g}: no function "
+        "interpolates them"
+    )
+
+
+def _projections(dictionary: Dictionary, X: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Z = X Wᵀ and the kinks per direction."""
     Z = dictionary.projections(X)
-    kinks = dictionary.kinks(Z)
-    return Z, kinks
+    return Z, dictionary.kinks(Z)
 
 
 def _row_groups(Z: np.ndarray, X: np.ndarray, affine: bool) -> tuple[np.ndarray, np.ndarray]:
     """(representative row indices, group id per row): rows equal on every projection (and X)."""
     keys = np.empty(Z.shape, dtype=np.int64)
     for i in range(Z.shape[1]):
-        keys[:, i] = group_values(Z[:, i])[1]
+        _, keys[:, i] = group_values(Z[:, i])
     if affine:
         xkeys = np.empty(X.shape, dtype=np.int64)
         for j in range(X.shape[1]):
-            xkeys[:, j] = group_values(X[:, j])[1]
+            _, xkeys[:, j] = group_values(X[:, j])
         keys = np.concatenate([keys, xkeys], axis=1)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
+
+
+def _merged_lp(dictionary: Dictionary, X: np.ndarray, y: np.ndarray, eps: float, affine: bool):
+    """The LP on normalised rows X, y, with rows of equal projections (and one target) merged
+    when ε = 0 (e.g. the ridge dictionary sees only d+1 distinct points of {±1}^d)."""
+    Z, kinks = _projections(dictionary, X)
+    if eps == 0.0:
+        rep, group = _row_groups(Z, X, affine)
+        spread = np.zeros(rep.size)
+        np.maximum.at(spread, group, np.abs(y - y[rep][group]))
+        if np.all(spread <= 1e-12 * (1.0 + np.abs(y).max())):
+            return _LP(Z[rep], kinks, X[rep], y[rep], eps, affine)
+    return _LP(Z, kinks, X, y, eps, affine)
 
 
 def _dense_block(Z: np.ndarray, kinks: list[np.ndarray]) -> sp.csc_matrix:
@@ -247,166 +403,219 @@ def _dual_scores(Z: np.ndarray, kinks: list[np.ndarray], lam: np.ndarray) -> flo
     return float(np.max(np.abs(scores))) if scores.size else 0.0
 
 
-def _certificate(
-    Z: np.ndarray,
-    kinks: list[np.ndarray],
-    X: np.ndarray,
-    y: np.ndarray,
-    lam: np.ndarray,
-    eps: float,
-    affine: bool,
-) -> float:
+def _certificate(lp: _LP, lam: np.ndarray) -> float:
+    """Weak-duality bound ‖u‖₁ ≥ (|yᵀλ| − ε‖λ‖₁) / max_i |φ_iᵀλ| (module docstring) from λ alone,
+    after projecting λ onto the constraints of the free terms (Σλ = 0, and Xᵀλ = 0 if affine)."""
     lam = lam - lam.mean()
-    if affine:
-        Xc = X - X.mean(axis=0)
+    if lp.affine:
+        Xc = lp.X - lp.X.mean(axis=0)
         coef, *_ = np.linalg.lstsq(Xc, lam, rcond=None)
         lam = lam - Xc @ coef
         lam = lam - lam.mean()
-    score = _dual_scores(Z, kinks, lam)
-    value = abs(float(y @ lam)) - eps * float(np.abs(lam).sum())
+    score = _dual_scores(lp.Z, lp.kinks, lam)
+    value = abs(float(lp.y @ lam)) - lp.eps * float(np.abs(lam).sum())
     if score <= 0 or value <= 0:
         return 0.0
     return value / score
 
 
-def _solve_highs(
-    formulation: str,
-    Zr: np.ndarray,
-    kinks: list[np.ndarray],
-    Xr: np.ndarray,
-    yr: np.ndarray,
-    eps: float,
-    affine: bool,
-    time_limit: float | None,
-    t_start: float,
-    solver: str,
-) -> tuple:
-    """One HiGHS solve of the full LP in the dense or chain encoding (module docstring).
-
-    Returns (status, message, nit, u, c, a, λ, build s, solve s); u, c, a, λ are None unless
-    status is 0.
-    """
-    m = Xr.shape[0]
-    n_units = int(sum(t.size for t in kinks))
+def _highs_problem(lp: _LP, formulation: str) -> tuple[dict[str, Any], int]:
+    """linprog arguments of the LP in the dense or chain encoding, and the number of core
+    variables (u⁺, u⁻ and the chain variables; the free terms c, a follow them)."""
+    m, n_units = lp.X.shape[0], lp.n_units
     if formulation == "dense":
-        Phi = _dense_block(Zr, kinks)
+        Phi = _dense_block(lp.Z, lp.kinks)
         A_data = sp.hstack([Phi, -Phi], format="csr")
         A_chain = None
         n_core = 2 * n_units
         lower = np.zeros(n_core)
     else:
-        A_data, A_chain, _, n_core = _chain_blocks(Zr, kinks)
+        A_data, A_chain, _, n_core = _chain_blocks(lp.Z, lp.kinks)
         lower = np.concatenate([np.zeros(2 * n_units), np.full(n_core - 2 * n_units, -np.inf)])
-    extra = [np.ones((m, 1))]
-    if affine:
-        extra.append(Xr)
-    E = sp.csr_matrix(np.hstack(extra))
+    E = sp.csr_matrix(np.hstack([np.ones((m, 1)), lp.X]) if lp.affine else np.ones((m, 1)))
     n_extra = E.shape[1]
     A_data = sp.hstack([A_data, E], format="csr")
-    n_var = n_core + n_extra
-    cost = np.zeros(n_var)
+    cost = np.zeros(n_core + n_extra)
     cost[: 2 * n_units] = 1.0
     lower = np.concatenate([lower, np.full(n_extra, -np.inf)])
-    bounds = [(None if np.isinf(lo) else lo, None) for lo in lower]
+    args: dict[str, Any] = {
+        "c": cost,
+        "bounds": [(None if np.isinf(lo) else lo, None) for lo in lower],
+    }
     if A_chain is not None:
         A_chain = sp.hstack([A_chain, sp.csr_matrix((A_chain.shape[0], n_extra))], format="csr")
-    if eps == 0.0:
-        A_eq = A_data if A_chain is None else sp.vstack([A_data, A_chain], format="csr")
-        b_eq = np.concatenate([yr, np.zeros(0 if A_chain is None else A_chain.shape[0])])
-        A_ub = b_ub = None
+    if lp.eps == 0.0:
+        args["A_eq"] = A_data if A_chain is None else sp.vstack([A_data, A_chain], format="csr")
+        args["b_eq"] = np.concatenate([lp.y, np.zeros(0 if A_chain is None else A_chain.shape[0])])
     else:
-        A_ub = sp.vstack([A_data, -A_data], format="csr")
-        b_ub = np.concatenate([yr + eps, -(yr - eps)])
-        A_eq = A_chain
-        b_eq = None if A_chain is None else np.zeros(A_chain.shape[0])
-    options: dict[str, Any] = {"presolve": True}
+        args["A_ub"] = sp.vstack([A_data, -A_data], format="csr")
+        args["b_ub"] = np.concatenate([lp.y + lp.eps, -(lp.y - lp.eps)])
+        args["A_eq"] = A_chain
+        args["b_eq"] = None if A_chain is None else np.zeros(A_chain.shape[0])
+    return args, n_core
+
+
+def _solve_highs(
+    lp: _LP, formulation: str, solver: str, time_limit: float | None, t_start: float
+) -> _Solution:
+    """One HiGHS solve of the full LP in the dense or chain encoding (module docstring)."""
+    args, n_core = _highs_problem(lp, formulation)
+    options: dict[str, Any] = {"presolve": True, **HIGHS_TOLERANCES}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
     build_time = time.perf_counter() - t_start
     t_solve = time.perf_counter()
-    res = linprog(
-        cost,
-        A_ub=A_ub,
-        b_ub=b_ub,
-        A_eq=A_eq,
-        b_eq=b_eq,
-        bounds=bounds,
-        method="highs-ipm" if solver == "ipm" else "highs-ds",
-        options=options,
-    )
-    solve_time = time.perf_counter() - t_solve
-    status, message = _translate(res)
-    nit = int(getattr(res, "nit", 0) or 0)
-    if status != 0:
-        return status, message, nit, None, None, None, None, build_time, solve_time
-    sol = np.asarray(res.x)
-    u = sol[:n_units] - sol[n_units : 2 * n_units]
-    c = float(sol[n_core])
-    a = sol[n_core + 1 :] if affine else None
-    if eps == 0.0:
-        lam = np.asarray(res.eqlin.marginals)[:m]
+    method = "highs-ipm" if solver == "ipm" else "highs-ds"
+    res = linprog(**args, method=method, options=options)
+    out = _Solution(0, "", int(getattr(res, "nit", 0) or 0), build_time, 0.0)
+    out.solve_time = time.perf_counter() - t_solve
+    out.status, out.message = _translate(res)
+    if out.status != 0:
+        return out
+    m, n_units = lp.X.shape[0], lp.n_units
+    x = np.asarray(res.x)
+    out.u = x[:n_units] - x[n_units : 2 * n_units]
+    out.c = float(x[n_core])
+    out.a = x[n_core + 1 :] if lp.affine else None
+    if lp.eps == 0.0:
+        out.lam = np.asarray(res.eqlin.marginals)[:m]
     else:
         marg = np.asarray(res.ineqlin.marginals)
-        lam = marg[:m] - marg[m:]
-    return status, message, nit, u, c, a, lam, build_time, solve_time
+        out.lam = marg[:m] - marg[m:]
+    return out
 
 
-def _structured_work(Zr: np.ndarray, kinks: list[np.ndarray]) -> float:
+def _structured_work(lp: _LP) -> float:
     """Entries added per assembly of ΦΘΦᵀ in :mod:`occam.rnorm.ipm`: directions × m²/2."""
-    n_dirs = sum(1 for t in kinks if t.size)
-    return n_dirs * Zr.shape[0] ** 2 / 2.0
+    n_dirs = sum(1 for t in lp.kinks if t.size)
+    return n_dirs * lp.Z.shape[0] ** 2 / 2.0
 
 
 def _solve_structured(
-    Zr: np.ndarray,
-    kinks: list[np.ndarray],
-    Xr: np.ndarray,
-    yr: np.ndarray,
-    affine: bool,
-    time_limit: float | None,
-    t_start: float,
-    progress: Any,
-) -> tuple:
-    """occam's interior point method (:mod:`occam.rnorm.ipm`); returns as :func:`_solve_highs`."""
-    E = np.hstack([np.ones((Xr.shape[0], 1)), Xr]) if affine else np.ones((Xr.shape[0], 1))
+    lp: _LP, time_limit: float | None, t_start: float, progress: Any
+) -> _Solution:
+    """occam's interior point method (:mod:`occam.rnorm.ipm`, ε = 0)."""
+    m = lp.X.shape[0]
+    E = np.hstack([np.ones((m, 1)), lp.X]) if lp.affine else np.ones((m, 1))
     build_time = time.perf_counter() - t_start
     t_solve = time.perf_counter()
     remaining = None if time_limit is None else max(time_limit - build_time, 0.0)
     try:
-        sol = solve_structured(Zr, kinks, E, yr, time_limit=remaining, progress=progress)
+        sol = solve_structured(lp.Z, lp.kinks, E, lp.y, time_limit=remaining, progress=progress)
     except np.linalg.LinAlgError as err:
-        solve_time = time.perf_counter() - t_solve
         message = f"{STATUS_MESSAGES[4]} (occam interior point method: {err})"
-        return 4, message, 0, None, None, None, None, build_time, solve_time
-    solve_time = time.perf_counter() - t_solve
+        return _Solution(4, message, 0, build_time, time.perf_counter() - t_solve)
     status = 0 if sol.status == 0 else (1 if sol.status == 1 else 4)
     message = (
         f"{STATUS_MESSAGES[status]} (occam interior point method: {sol.message} after "
         f"{sol.nit} iterations, {sol.n_kept} units kept)"
     )
-    if status != 0:
-        return status, message, sol.nit, None, None, None, None, build_time, solve_time
-    # an interior point optimum counts only with a matching dual certificate (checked from λ alone)
-    lower = _certificate(Zr, kinks, Xr, yr, sol.lam, 0.0, affine)
-    fun = float(np.abs(sol.u).sum())
-    if fun - lower > STRUCTURED_GAP * max(1.0, fun):
-        message = (
-            f"{STATUS_MESSAGES[4]} certified gap {fun - lower:.3e} exceeds "
-            f"{STRUCTURED_GAP:g}·max(1, {fun:.6g}) ({message})"
+    out = _Solution(status, message, sol.nit, build_time, time.perf_counter() - t_solve)
+    if status == 0:
+        out.u, out.c, out.lam = sol.x, float(sol.alpha[0]), sol.lam
+        out.a = sol.alpha[1:] if lp.affine else None
+    return out
+
+
+def _unit_index(kinks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(direction, kink t) of every unit, in the LP's order."""
+    sizes = np.array([t.size for t in kinks], dtype=np.int64)
+    direction = np.repeat(np.arange(len(kinks)), sizes)
+    return direction, (np.concatenate(kinks) if sizes.sum() else np.zeros(0))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`verify` found: the weak-duality ``lower_bound`` recomputed from the dual
+    alone, the interpolation ``residual`` (max_k |Φu + c + Xa − y|_k − ε) and ``refusal`` (None
+    when the candidate is accepted, else the reason)."""
+
+    lower_bound: float
+    residual: float
+    refusal: str | None
+
+
+def verify(
+    lp: _LP, u: np.ndarray, c: float, a: np.ndarray | None, lam: np.ndarray, tol: float
+) -> Verdict:
+    """The checks behind every reported optimum (module docstring), on the normalised LP: a
+    candidate (u, c, a) with dual ``lam`` is accepted when Σ|u| − bound ≤
+    ``CERTIFICATE_RTOL``·max(1, Σ|u|) and its residual is ≤ ``tol``."""
+    fun = float(np.abs(u).sum())
+    lower = _certificate(lp, lam)
+    direction, kink = _unit_index(lp.kinks)
+    nz = np.flatnonzero(u)
+    fit = np.maximum(lp.Z[:, direction[nz]] - kink[nz], 0.0) @ u[nz] + c
+    if a is not None:
+        fit += lp.X @ a
+    residual = float(np.max(np.abs(fit - lp.y))) - lp.eps
+    refusal = None
+    if fun - lower > CERTIFICATE_RTOL * max(1.0, fun):
+        refusal = (
+            f"certificate gap {fun - lower:.3e} (value {fun:.10g}, bound {lower:.10g} from the "
+            f"dual alone) exceeds {CERTIFICATE_RTOL:g}·max(1, value)"
         )
-        return 4, message, sol.nit, None, None, None, None, build_time, solve_time
-    a = sol.alpha[1:] if affine else None
-    return (
-        status,
-        message,
-        sol.nit,
-        sol.u,
-        float(sol.alpha[0]),
-        a,
-        sol.lam,
-        build_time,
-        solve_time,
+    elif residual > tol:
+        refusal = f"interpolation residual {residual:.3e} exceeds tol = {tol:g}"
+    return Verdict(lower, residual, refusal)
+
+
+def _checked(lp: _LP, sol: _Solution, tol: float) -> _Solution:
+    """Run :func:`verify` on a status-0 solution; a refused one becomes status 5."""
+    if sol.status == 0:
+        verdict = verify(lp, sol.u, sol.c, sol.a, sol.lam, tol)
+        sol.lower_bound, sol.residual = verdict.lower_bound, verdict.residual
+        if verdict.refusal is not None:
+            sol.status = 5
+            sol.message = f"{STATUS_MESSAGES[5]} {verdict.refusal} ({sol.message})"
+    return sol
+
+
+def _auto_formulation(lp: _LP, n_directions: int) -> str:
+    """The encoding with fewer nonzeros (module docstring)."""
+    m, n_units = lp.Z.shape[0], lp.n_units
+    if m * n_units <= 2e7:
+        nnz_dense = sum(
+            int(np.sum(lp.Z[:, i][:, None] > t[None, :])) for i, t in enumerate(lp.kinks) if t.size
+        )
+    else:
+        nnz_dense = m * n_units // 2
+    return "dense" if nnz_dense <= 7 * n_units + 2 * m * n_directions else "chain"
+
+
+def _solve(
+    lp: _LP,
+    formulation: str,
+    solver: str,
+    time_limit: float | None,
+    tol: float,
+    t_start: float,
+    progress: Any,
+) -> tuple[_Solution, str, str]:
+    """Run the solver route (module docstring) and check its answer; returns the solution, the
+    solver and the formulation used."""
+    highs_solver = (
+        solver if solver in ("simplex", "ipm") else ("ipm" if formulation == "chain" else "simplex")
     )
+    use_structured = solver == "structured" or (
+        solver == "auto"
+        and lp.eps == 0.0
+        and lp.Z.shape[0] >= STRUCTURED_MIN_ROWS
+        and _structured_work(lp) <= 4e10
+    )
+    if use_structured:
+        sol = _checked(lp, _solve_structured(lp, time_limit, t_start, progress), tol)
+        if sol.status == 0 or solver == "structured":
+            return sol, "structured", "normal-equations"
+        # the structured path could not certify an optimum: HiGHS on the same LP
+        spent = time.perf_counter() - t_start
+        time_limit = None if time_limit is None else max(time_limit - spent, 1.0)
+        note = f" (structured solver: {sol.message}; fell back to HiGHS)"
+        sol = _checked(lp, _solve_highs(lp, formulation, highs_solver, time_limit, t_start), tol)
+        sol.message += note
+        return sol, highs_solver, formulation
+    sol = _checked(lp, _solve_highs(lp, formulation, highs_solver, time_limit, t_start), tol)
+    return sol, highs_solver, formulation
 
 
 def min_rnorm_interpolation(
@@ -424,12 +633,12 @@ def min_rnorm_interpolation(
     solver: str = "auto",
     progress: Any = None,
 ) -> RNormResult:
-    """Solve min Σ|u_i| s.t. Φu + c (+ Xa) = y (or within ±eps) with HiGHS (SPEC 12 c).
+    """Solve min Σ|u_i| s.t. Φu + c (+ Xa) = y (or within ±eps) (SPEC 12 c).
 
     Parameters
     ----------
     X : array (n, d)
-        Data points.
+        Data points (real; complex values are refused).
     y : array (n,)
         Targets.
     dictionary : Dictionary or str
@@ -441,20 +650,21 @@ def min_rnorm_interpolation(
         Add a free linear term aᵀx (the constant c is always free).
     formulation : "auto" | "dense" | "chain"
         Encoding of Φu (module docstring); "auto" picks the one with fewer nonzeros.
-    time_limit : float or None
+    time_limit : float > 0, inf or None
         Time limit in seconds for the whole solve (status 1 when reached): HiGHS's own limit, or
         checked by the structured solver between iterations and simplex pivots; a HiGHS fallback
-        gets what is left. None: no limit (a fallback to HiGHS at 4096 points can take many
-        minutes).
+        gets what is left. None or inf: no limit (a fallback to HiGHS at 4096 points can take
+        many minutes). Zero, negative or NaN values are refused.
     tol : float
-        Accepted interpolation residual max_k |g(x_k) − y_k| − eps, relative to max(1, max|y|);
-        a larger verified residual turns the result into status 5.
-    solver : "auto" | "simplex" | "ipm"
+        Accepted interpolation residual max_k |g(x_k) − y_k| − eps, relative to the half range of
+        y (1 when y is constant), checked on the normalised problem; a larger residual, or a
+        certificate gap above ``CERTIFICATE_RTOL``, turns the result into status 5.
+    solver : "auto" | "simplex" | "ipm" | "structured"
         HiGHS algorithm (module docstring); "auto" = "ipm" for the chain encoding, "simplex" for
-        the dense one. Both return an optimum with the same independently checked certificate.
-        "structured": occam's interior point method on the dense normal equations
-        (:mod:`occam.rnorm.ipm`, ε = 0 only); "auto" picks it for ε = 0 from
+        the dense one. "structured": occam's interior point method on the dense normal
+        equations (:mod:`occam.rnorm.ipm`, ε = 0 only); "auto" picks it for ε = 0 from
         ``STRUCTURED_MIN_ROWS`` merged rows on, and falls back to HiGHS if it cannot certify.
+        Every path's optimum passes the same independent checks (:func:`verify`).
     progress : callable or None
         Called as ``progress(iteration, primal, dual, primal_infeasibility, dual_infeasibility,
         relative_gap)`` after each iteration of the structured solver.
@@ -463,148 +673,137 @@ def min_rnorm_interpolation(
     -------
     RNormResult
         ``net`` and ``fun`` are only set when ``status == 0`` (otherwise ``fun`` is NaN and ``net``
-        None): a non-optimal result never reports an optimum.
+        None): a non-optimal or unverified result never reports an optimum. Two equal points with
+        targets further apart than 2·(eps + tolerance) give status 2 with a message naming them.
     """
     t_start = time.perf_counter()
-    X, y, eps = _check_inputs(X, y, eps)
+    X, y, eps, time_limit = _check_inputs(X, y, eps, time_limit)
+    dictionary = _as_dictionary(dictionary, X.shape[1], n_random, seed)
+    _check_route(formulation, solver, eps)
+    norm = Normalisation.of(X, y)
+    out = _empty_result(X, eps, affine, dictionary, norm)
+    conflict = _conflicting_duplicates(X, y, eps + tol * norm.y_scale)
+    if conflict is not None:
+        out.update(status=2, message=f"{STATUS_MESSAGES[2]} {conflict}")
+        return out
+    lp = _merged_lp(
+        norm.dictionary(dictionary), norm.points(X), norm.targets(y), eps / norm.y_scale, affine
+    )
+    if lp.n_units == 0:
+        raise RNormInputError(
+            "dictionary: no unit is active on the data (every direction is constant on X and no "
+            "explicit biases were given); the dictionary is empty"
+        )
+    if formulation == "auto":
+        formulation = _auto_formulation(lp, dictionary.n_directions)
+    sol, solver_used, formulation_used = _solve(
+        lp, formulation, solver, time_limit, tol, t_start, progress
+    )
+    out.update(
+        status=sol.status,
+        success=sol.status == 0,
+        message=sol.message,
+        nit=sol.nit,
+        n_rows=lp.X.shape[0],
+        n_neurons=lp.n_units,
+        formulation=formulation_used,
+        solver=solver_used,
+        solve_time=sol.solve_time,
+        build_time=sol.build_time,
+    )
+    if sol.status == 0:
+        _report_optimum(out, lp, sol, norm, X, y, dictionary)
+    return out
+
+
+def _check_route(formulation: str, solver: str, eps: float) -> None:
+    if formulation not in FORMULATIONS:
+        raise RNormInputError(f"formulation: expected one of {FORMULATIONS}, got {formulation!r}")
+    if solver not in SOLVERS:
+        raise RNormInputError(f"solver: expected one of {SOLVERS}, got {solver!r}")
+    if solver == "structured" and eps != 0.0:
+        raise RNormInputError(
+            "solver: 'structured' solves exact interpolation (eps = 0) only; use 'simplex' or "
+            f"'ipm' for eps = {eps}"
+        )
+
+
+def _as_dictionary(dictionary: Any, d: int, n_random: int, seed: int) -> Dictionary:
     if isinstance(dictionary, str):
-        dictionary = make_dictionary(dictionary, X.shape[1], n_random=n_random, seed=seed)
+        dictionary = make_dictionary(dictionary, d, n_random=n_random, seed=seed)
     if not isinstance(dictionary, Dictionary):
         raise TypeError(
             f"dictionary: expected a Dictionary or a name, got {type(dictionary).__name__}"
         )
-    if dictionary.d != X.shape[1]:
-        raise ValueError(
-            f"dictionary: built for d = {dictionary.d}, but X has {X.shape[1]} columns"
-        )
-    if formulation not in FORMULATIONS:
-        raise ValueError(f"formulation: expected one of {FORMULATIONS}, got {formulation!r}")
-    if solver not in SOLVERS:
-        raise ValueError(f"solver: expected one of {SOLVERS}, got {solver!r}")
-    Z, kinks = _projections(dictionary, X)
-    n_units = int(sum(t.size for t in kinks))
-    if n_units == 0:
-        raise ValueError(
-            "dictionary: no unit is active on the data (every direction is constant on X and no "
-            "explicit biases were given); the dictionary is empty"
-        )
-    n = X.shape[0]
-    if eps == 0.0:
-        rep, group = _row_groups(Z, X, affine)
-        # merge only when every group has one target value
-        spread = np.zeros(rep.size)
-        np.maximum.at(spread, group, np.abs(y - y[rep][group]))
-        if np.all(spread <= 1e-12 * (1.0 + np.abs(y).max())):
-            Xr, yr, Zr = X[rep], y[rep], Z[rep]
-        else:
-            Xr, yr, Zr = X, y, Z
-    else:
-        Xr, yr, Zr = X, y, Z
-    m = Xr.shape[0]
+    if dictionary.d != d:
+        raise RNormInputError(f"dictionary: built for d = {dictionary.d}, but X has {d} columns")
+    return dictionary
 
-    if formulation == "auto":
-        nnz_dense = (
-            sum(
-                int(np.sum(Zr[:, i][:, None] > t[None, :])) if t.size else 0
-                for i, t in enumerate(kinks)
-            )
-            if m * n_units <= 2e7
-            else m * n_units // 2
-        )
-        nnz_chain = 7 * n_units + 2 * m * dictionary.n_directions
-        formulation_used = "dense" if nnz_dense <= nnz_chain else "chain"
-    else:
-        formulation_used = formulation
-    highs_formulation = formulation_used
 
-    if solver == "structured" and eps != 0.0:
-        raise ValueError(
-            "solver: 'structured' solves exact interpolation (eps = 0) only; use 'simplex' or "
-            f"'ipm' for eps = {eps}"
-        )
-    # the HiGHS route (used directly, or as the fallback of "auto")
-    highs_solver = (
-        solver
-        if solver in ("simplex", "ipm")
-        else ("ipm" if formulation_used == "chain" else "simplex")
-    )
-    use_structured = solver == "structured" or (
-        solver == "auto"
-        and eps == 0.0
-        and m >= STRUCTURED_MIN_ROWS
-        and _structured_work(Zr, kinks) <= 4e10
-    )
-    fallback_note = ""
-    found = None
-    if use_structured:
-        found = _solve_structured(Zr, kinks, Xr, yr, affine, time_limit, t_start, progress)
-        solver_used, formulation_used = "structured", "normal-equations"
-        if found[0] != 0 and solver == "auto":
-            # the structured path could not certify an optimum: HiGHS on the same LP
-            spent = time.perf_counter() - t_start
-            time_limit = None if time_limit is None else max(time_limit - spent, 1.0)
-            fallback_note = f" (structured solver: {found[1]}; fell back to HiGHS)"
-            formulation_used = highs_formulation
-            found = None
-    if found is None:
-        solver_used = highs_solver
-        found = _solve_highs(
-            formulation_used, Zr, kinks, Xr, yr, eps, affine, time_limit, t_start, solver_used
-        )
-    status, message, nit, u, c, a, lam, build_time, solve_time = found
-    message += fallback_note
-    out = RNormResult(
+def _empty_result(
+    X: np.ndarray, eps: float, affine: bool, dictionary: Dictionary, norm: Normalisation
+) -> RNormResult:
+    """A result without optimum (status 4 until the solve says otherwise)."""
+    return RNormResult(
         x=None,
         fun=float("nan"),
-        success=False,
-        status=status,
-        message=message,
-        nit=nit,
+        status=4,
+        message=STATUS_MESSAGES[4],
+        nit=0,
         net=None,
         residual=float("nan"),
         lower_bound=float("nan"),
         gap=float("nan"),
-        n_points=n,
-        n_rows=m,
-        n_neurons=n_units,
+        n_points=X.shape[0],
+        n_rows=X.shape[0],
+        n_neurons=0,
         n_directions=dictionary.n_directions,
-        formulation=formulation_used,
-        solver=solver_used,
-        solve_time=solve_time,
-        build_time=build_time,
+        formulation="",
+        solver="",
+        solve_time=0.0,
+        build_time=0.0,
         dictionary=dictionary.name,
         eps=eps,
         affine=bool(affine),
+        normalisation=norm,
     )
-    if status != 0:
-        return out
-    W_all, b_all = dictionary.neurons(X)
-    nz = u != 0.0
-    net = TwoLayer(W_all[nz], b_all[nz], u[nz], a, c)
-    residual = float(np.max(np.abs(net(X) - y)))
-    lower_bound = _certificate(Zr, kinks, Xr, yr, lam, eps, affine)
-    fun = float(np.sum(np.abs(u)))
+
+
+def _report_optimum(
+    out: RNormResult,
+    lp: _LP,
+    sol: _Solution,
+    norm: Normalisation,
+    X: np.ndarray,
+    y: np.ndarray,
+    dictionary: Dictionary,
+) -> None:
+    """Map a verified optimum of the normalised LP back to the user's units (module docstring)."""
+    direction, kink = _unit_index(lp.kinks)
+    nz = sol.u != 0.0
+    W = dictionary.directions[direction[nz]]
+    net = norm.network(W, -kink[nz], sol.u[nz], sol.a, sol.c)
+    f = norm.rnorm_factor
+    fun = f * float(np.abs(sol.u).sum())
     out.update(
-        x=u,
+        x=f * sol.u,
         fun=fun,
         net=net,
-        residual=residual,
-        lower_bound=lower_bound,
-        gap=fun - lower_bound,
+        residual=float(np.max(np.abs(net(X) - y))),
+        lower_bound=f * sol.lower_bound,
+        gap=fun - f * sol.lower_bound,
         success=True,
     )
-    scale = max(1.0, float(np.abs(y).max()))
-    if residual > eps + tol * scale:
-        out.update(
-            success=False,
-            status=5,
-            fun=float("nan"),
-            net=None,
-            x=None,
-            message=f"{STATUS_MESSAGES[5]} residual {residual:.3e} > eps + {tol:g}·{scale:.3g} "
-            f"({message})",
-        )
-    return out
 
 
-__all__ = ["FORMULATIONS", "SOLVERS", "STATUS_MESSAGES", "RNormResult", "min_rnorm_interpolation"]
+__all__ = [
+    "CERTIFICATE_RTOL",
+    "FORMULATIONS",
+    "SOLVERS",
+    "STATUS_MESSAGES",
+    "Normalisation",
+    "RNormResult",
+    "Verdict",
+    "min_rnorm_interpolation",
+    "verify",
+]

@@ -27,11 +27,13 @@ O(n·d log d) time and O(n·d) memory.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numba import njit
 
-__all__ = ["GridFunction", "grid_units", "interpolate", "locate", "unique_rows"]
+__all__ = ["GridFunction", "distinct_rows", "grid_units", "interpolate", "locate", "unique_rows"]
 
 # Grid coordinates beyond this cannot be held exactly in int64 / float64 arithmetic.
 _MAX_GRID_COORD = 2.0**52
@@ -124,49 +126,209 @@ def locate(x: object, spacing: object = 1.0, origin: object = 0.0) -> tuple[np.n
     Vertices of positive weight satisfy ``floor(u) ≤ v ≤ ceil(u)`` coordinatewise. Cost: one sort of
     d numbers per point (O(n·d log d)) plus writing the O(n·d²) output; no 2^d term.
     """
-    u = grid_units(x, spacing, origin)
-    n, d = u.shape
-    e, delta, t = _even_odd_t(u)
-    s = np.empty((n, d + 2), dtype=np.float64)
-    s[:, 0] = 0.0
-    s[:, 1 : d + 1] = np.sort(t, axis=1)
-    s[:, d + 1] = 1.0
-    weights = np.diff(s, axis=1)
-    odd = t[:, None, :] > s[:, : d + 1, None]  # (n, d+1, d): coordinate i of vertex j is odd
-    vertices = e.astype(np.int64)[:, None, :] + odd * delta[:, None, :]
+    e, delta, t, s = _simplex_parts(grid_units(x, spacing, origin))
+    n, d = t.shape
+    vertices = np.empty((n, d + 1, d), dtype=np.int64)
+    weights = np.empty((n, d + 1), dtype=np.float64)
+    _walk_vertices(e, delta, t, s, vertices, weights)
     return vertices, weights
+
+
+def _simplex_parts(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """e (int64), δ, t of :func:`_even_odd_t` and the sorted t, s_1 ≤ … ≤ s_d, per point."""
+    e, delta, t = _even_odd_t(u)
+    return e.astype(np.int64), delta, t, np.sort(t, axis=1)
+
+
+@njit(cache=True, inline="always")
+def _vertex_weight(t, s, k, j):  # pragma: no cover - numba
+    """(s_j, ω_j = s_{j+1} − s_j) of point k, with s_0 = 0 and s_{d+1} = 1."""
+    d = t.shape[1]
+    lo = 0.0 if j == 0 else s[k, j - 1]
+    hi = 1.0 if j == d else s[k, j]
+    return lo, hi - lo
+
+
+@njit(cache=True, inline="always")
+def _coordinate(e, delta, t, k, i, sj):  # pragma: no cover - numba
+    """Coordinate i of the vertex with threshold s_j of point k: odd o_i = e_i + δ_i when
+    t_i > s_j, else the even e_i (the rule of :func:`locate`)."""
+    return e[k, i] + (delta[k, i] if t[k, i] > sj else 0)
+
+
+@njit(cache=True)
+def _walk_vertices(e, delta, t, s, vertices, weights):  # pragma: no cover - numba
+    """Vertex j of point k: coordinate i is e_i + δ_i when t_i > s_j (odd), else e_i."""
+    n, d = t.shape
+    for k in range(n):
+        for j in range(d + 1):
+            sj, w = _vertex_weight(t, s, k, j)
+            weights[k, j] = w
+            for i in range(d):
+                vertices[k, j, i] = _coordinate(e, delta, t, k, i, sj)
+
+
+@njit(cache=True)
+def _vertices_at(e, delta, t, s, positions):  # pragma: no cover - numba
+    """The vertices at flat positions k·(d+1) + j (rule of :func:`_walk_vertices`)."""
+    d = t.shape[1]
+    rows = np.empty((positions.shape[0], d), dtype=np.int64)
+    for r in range(positions.shape[0]):
+        k = positions[r] // (d + 1)
+        sj, _ = _vertex_weight(t, s, k, positions[r] - k * (d + 1))
+        for i in range(d):
+            rows[r, i] = _coordinate(e, delta, t, k, i, sj)
+    return rows
+
+
+@njit(cache=True)
+def _walk_keys(e, delta, t, s, lo, radix, keys, weights):  # pragma: no cover - numba
+    """As :func:`_walk_vertices`, but each vertex of positive weight as its mixed-radix key
+    Σ_i (v_i − lo_i)·radix_i (−1 for weight 0): the vertex array is never materialised."""
+    n, d = t.shape
+    for k in range(n):
+        for j in range(d + 1):
+            sj, w = _vertex_weight(t, s, k, j)
+            weights[k * (d + 1) + j] = w
+            key = -1
+            if w > 0:
+                key = 0
+                for i in range(d):
+                    key += (_coordinate(e, delta, t, k, i, sj) - lo[i]) * radix[i]
+            keys[k * (d + 1) + j] = key
+
+
+def _radix(lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Mixed radices of the box Π[lo_i, hi_i] (first coordinate most significant, so key order
+    is lexicographic row order), or None when the box has 2^62 points or more."""
+    extent = [int(b) - int(a) + 1 for a, b in zip(lo, hi, strict=True)]  # Python ints: exact
+    if math.prod(extent) >= 2**62:
+        return None
+    radix = np.ones(len(extent), dtype=np.int64)
+    for i in range(len(extent) - 2, -1, -1):
+        radix[i] = radix[i + 1] * extent[i + 1]
+    return radix
+
+
+@njit(cache=True)
+def _rows_of_keys(keys, lo, radix):  # pragma: no cover - numba
+    """Inverse of the mixed-radix keys: rows (m, d) with Σ_i (row_i − lo_i)·radix_i = key."""
+    m, d = keys.shape[0], lo.shape[0]
+    rows = np.empty((m, d), dtype=np.int64)
+    for r in range(m):
+        rest = keys[r]
+        for i in range(d):
+            q = rest // radix[i]
+            rows[r, i] = q + lo[i]
+            rest -= q * radix[i]
+    return rows
 
 
 def unique_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of an int64 array (m, d), sorted lexicographically, and the inverse map.
 
     Same result as ``np.unique(v, axis=0, return_inverse=True)``; when the bounding box of the
-    rows has fewer than 2^62 points each row is packed into one int64 key (mixed radix, first
-    coordinate most significant, so the order is lexicographic) and a 1-D unique is used, which
-    is several times faster.
+    rows has fewer than 2^62 points each row is packed into one int64 key (:func:`_radix`) and a
+    1-D unique is used, which is several times faster.
     """
-    m, d = v.shape
-    if m == 0:
+    if v.shape[0] == 0:
         return v.copy(), np.zeros(0, dtype=np.int64)
     lo = v.min(axis=0)
-    extent = (v.max(axis=0) - lo + 1).astype(object)  # Python ints: no overflow in the product
-    total = 1
-    for k in extent:
-        total *= int(k)
-    if total >= 2**62:
+    radix = _radix(lo, v.max(axis=0))
+    if radix is None:
         uniq, inverse = np.unique(v, axis=0, return_inverse=True)
         return uniq, inverse.reshape(-1)
-    radix = np.ones(d, dtype=np.int64)
-    for i in range(d - 2, -1, -1):
-        radix[i] = radix[i + 1] * int(extent[i + 1])
-    keys = (v - lo) @ radix
-    ukeys, inverse = np.unique(keys, return_inverse=True)
-    uniq = np.empty((ukeys.shape[0], d), dtype=np.int64)
-    rest = ukeys
-    for i in range(d):
-        uniq[:, i], rest = np.divmod(rest, radix[i])
-    uniq += lo
-    return uniq, inverse.reshape(-1)
+    ukeys, inverse = np.unique((v - lo) @ radix, return_inverse=True)
+    return _rows_of_keys(ukeys, lo, radix), inverse.reshape(-1)
+
+
+@njit(cache=True)
+def _masked_bounds(v, keep):  # pragma: no cover - numba
+    """Column minima and maxima over the rows with keep[r] (at least one)."""
+    m, d = v.shape
+    lo = np.full(d, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(d, np.iinfo(np.int64).min, dtype=np.int64)
+    for r in range(m):
+        if keep[r]:
+            for i in range(d):
+                x = v[r, i]
+                lo[i] = min(lo[i], x)
+                hi[i] = max(hi[i], x)
+    return lo, hi
+
+
+@njit(cache=True)
+def _masked_keys(v, keep, lo, radix):  # pragma: no cover - numba
+    """Mixed-radix key Σ_i (v_ri − lo_i)·radix_i of every kept row, −1 for the others."""
+    m, d = v.shape
+    keys = np.full(m, -1, dtype=np.int64)
+    for r in range(m):
+        if keep[r]:
+            k = np.int64(0)
+            for i in range(d):
+                k += (v[r, i] - lo[i]) * radix[i]
+            keys[r] = k
+    return keys
+
+
+@njit(cache=True)
+def _first_occurrences(keys):  # pragma: no cover - numba
+    """Open-addressing hash set over the keys ≥ 0: (position of each distinct key's first
+    occurrence, in order of appearance; distinct index per position, −1 for negative keys).
+    O(m) expected."""
+    m = keys.shape[0]
+    size = 2
+    while size < 1.4 * m:  # load ≤ 0.72: short probes, and a table small enough to stay cached
+        size *= 2
+    mask = size - 1
+    slot_key = np.empty(size, dtype=np.int64)
+    slot_id = np.full(size, -1, dtype=np.int32)
+    first = np.empty(m, dtype=np.int64)
+    inverse = np.full(m, -1, dtype=np.int64)
+    n_distinct = 0
+    for r in range(m):
+        k = keys[r]
+        if k < 0:
+            continue
+        s = ((k * np.int64(-7046029254386353131)) >> np.int64(17)) & mask  # Fibonacci hashing
+        while slot_id[s] >= 0 and slot_key[s] != k:
+            s = (s + 1) & mask
+        if slot_id[s] < 0:
+            slot_key[s] = k
+            slot_id[s] = n_distinct
+            first[n_distinct] = r
+            n_distinct += 1
+        inverse[r] = slot_id[s]
+    return first[:n_distinct], inverse
+
+
+def distinct_rows(v: np.ndarray, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows among the rows ``r`` of an int64 array (m, d) with ``keep[r]`` (default all),
+    in order of first appearance, and the inverse map: ``rows[inverse[r]] == v[r]`` for kept rows,
+    ``inverse[r] = −1`` for the others.
+
+    Rows are mixed-radix int64 keys over their bounding box, deduplicated with a hash set in O(m)
+    (compiled), several times cheaper than the sort behind :func:`unique_rows` (which returns the
+    same set, sorted); boxes of 2^62 points or more fall back to :func:`unique_rows`.
+    """
+    v = np.ascontiguousarray(v, dtype=np.int64)
+    keep = np.ones(v.shape[0], dtype=np.bool_) if keep is None else np.asarray(keep, dtype=bool)
+    inverse = np.full(v.shape[0], -1, dtype=np.int64)
+    if not keep.any():
+        return v[:0].copy(), inverse
+    lo, hi = _masked_bounds(v, keep)
+    radix = _radix(lo, hi)
+    if radix is None:  # sort-based, then renumbered in order of first appearance
+        rows, inv = unique_rows(v[keep])
+        first = np.full(rows.shape[0], inv.shape[0], dtype=np.int64)
+        np.minimum.at(first, inv, np.arange(inv.shape[0]))
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.shape[0])
+        inverse[keep] = rank[inv]
+        return rows[order], inverse
+    first, inverse = _first_occurrences(_masked_keys(v, keep, lo, radix))
+    return v[first], inverse
 
 
 def interpolate(
@@ -181,10 +343,11 @@ def interpolate(
     ----------
     values_fn : callable
         Maps integer grid indices ``v`` (int64, shape (m, d)) to g(v), shape (m,) or (m, k). It is
-        called once, on the distinct vertices of positive weight over all points (deduplicated as
-        by ``np.unique(axis=0)``, see :func:`unique_rows`), so an expensive g (a circuit
-        simulation) is evaluated as few times as possible and never on vertices that do not
-        contribute.
+        called once, on the distinct vertices of positive weight over all points (keyed and
+        deduplicated in O(n·d²) by compiled code, in order of first appearance,
+        :func:`_distinct_vertices`), so an expensive g (a circuit simulation) is evaluated as
+        few times as possible and never on vertices that do not contribute, while a cheap g
+        pays little for the deduplication.
     x, spacing, origin
         As in :func:`locate`.
 
@@ -194,14 +357,11 @@ def interpolate(
     """
     if not callable(values_fn):
         raise TypeError(f"values_fn: expected a callable, got {type(values_fn).__name__}")
-    vertices, weights = locate(x, spacing, origin)
-    n, dp1, d = vertices.shape
+    u = grid_units(x, spacing, origin)
+    n, d = u.shape
     if n == 0:
         return np.zeros(0, dtype=np.float64)  # values_fn is not called on an empty set
-    flat_v = vertices.reshape(n * dp1, d)
-    flat_w = weights.reshape(n * dp1)
-    keep = flat_w > 0
-    uniq, inverse = unique_rows(flat_v[keep])
+    uniq, inverse, flat_w = _distinct_vertices(u)
     vals = np.asarray(values_fn(uniq), dtype=np.float64)
     if vals.ndim not in (1, 2) or vals.shape[0] != uniq.shape[0]:
         raise ValueError(
@@ -209,9 +369,34 @@ def interpolate(
             f"for {uniq.shape[0]} vertices, got shape {vals.shape}"
         )
     tail = vals.shape[1:]
-    contrib = np.zeros((n * dp1, *tail), dtype=np.float64)
-    contrib[keep] = flat_w[keep].reshape((-1,) + (1,) * len(tail)) * vals[inverse]
-    return contrib.reshape(n, dp1, *tail).sum(axis=1)
+    # a zero row for the vertices of weight 0 (inverse −1): no mask, no scatter
+    padded = np.concatenate([vals, np.zeros((1, *tail))])
+    contrib = flat_w.reshape((-1,) + (1,) * len(tail)) * padded[inverse]
+    return contrib.reshape(n, d + 1, *tail).sum(axis=1)
+
+
+def _distinct_vertices(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct vertices of positive weight of all points (grid units u), in order of first
+    appearance, the index of each (point, vertex) among them (−1 for weight 0) and the flat
+    weights. Vertices lie within one of u, so their box is [floor(u) − 1, ceil(u) + 1]: when it
+    has fewer than 2^62 points they are keyed and deduplicated without materialising the
+    (n, d+1, d) vertex array (:func:`_walk_keys`), otherwise through :func:`locate`."""
+    e, delta, t, s = _simplex_parts(u)
+    lo = np.floor(u.min(axis=0)).astype(np.int64) - 1
+    radix = _radix(lo, np.ceil(u.max(axis=0)).astype(np.int64) + 1)
+    n, d = u.shape
+    if radix is None:
+        vertices = np.empty((n, d + 1, d), dtype=np.int64)
+        weights = np.empty((n, d + 1), dtype=np.float64)
+        _walk_vertices(e, delta, t, s, vertices, weights)
+        flat_w = weights.reshape(-1)
+        uniq, inverse = distinct_rows(vertices.reshape(n * (d + 1), d), flat_w > 0)
+        return uniq, inverse, flat_w
+    keys = np.empty(n * (d + 1), dtype=np.int64)
+    flat_w = np.empty(n * (d + 1), dtype=np.float64)
+    _walk_keys(e, delta, t, s, lo, radix, keys, flat_w)
+    first, inverse = _first_occurrences(keys)
+    return _vertices_at(e, delta, t, s, first), inverse, flat_w
 
 
 class GridFunction:

@@ -4,7 +4,7 @@ T_C(x) = Σ_j ω_j(x) dec(C(u_j(x))) (SPEC 9.3) with u = (x − a)/ρ · 2^K and
 simplex of u (SPEC 9.1). The circuit reads grid point coordinate i as the (K+1)-bit integer
 u_{j,i} ∈ [0, 2^K], LSB first, input ``i·(K+1) + b`` = bit b of coordinate i (the layout of
 :func:`occam.circuits.encoding.encode`). The network is continuous piecewise linear and built in
-three parts from residual blocks (:class:`occam.circuits.resnet_map.ReLUProgram`), each writing
+three parts from residual blocks (:class:`occam.nets.from_circuit.ReLUProgram`), each writing
 fresh coordinates; values persist in the residual stream, so later blocks read any earlier value.
 
 Part 0 (one block). t_0 = clamp((x_i − a_i)/ρ_i, 0, 1) = σ(x̃) − σ(x̃ − 1), i.e. u/2^K. Inputs
@@ -64,7 +64,7 @@ operand and the difference, so the boxes Δ grow with depth although every value
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -72,8 +72,9 @@ import numpy as np
 import torch
 
 from occam.circuits.core import Circuit, Op
-from occam.circuits.resnet_map import BIAS, Form, ReLUProgram, combine, live_gates
+from occam.circuits.traverse import CONST, AndOrPlan, Lit, and_or_plan
 from occam.nets import ResNet
+from occam.nets.from_circuit import BIAS, Form, ReLUProgram, combine
 from occam.tasks.box import Box, as_box
 
 __all__ = [
@@ -165,55 +166,6 @@ def decoder_affine(dec: Any, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
     return M, offset
 
 
-@dataclass(frozen=True)
-class _Sig:
-    """Abstract value sign·ref + t·ω_j (ref None: the constant t·ω_j)."""
-
-    ref: tuple[str, int] | None
-    sign: int
-    t: int
-
-    def neg(self) -> _Sig:  # NOT z = ω − z
-        return _Sig(self.ref, -self.sign, 1 - self.t)
-
-
-def _circuit_plan(circuit: Circuit) -> tuple[list[_Sig], list[list[tuple[int, int, _Sig, _Sig]]]]:
-    """Fold NOT/constants/trivial gates; return node signals and materialised gates per level."""
-    sig: list[_Sig] = [_Sig(None, 0, 0), _Sig(None, 0, 1)]
-    sig += [_Sig(("in", i), 1, 0) for i in range(circuit.n_inputs)]
-    level: dict[tuple[str, int] | None, int] = {None: 0}
-    level.update({("in", i): 0 for i in range(circuit.n_inputs)})
-    levels: dict[int, list[tuple[int, int, _Sig, _Sig]]] = {}
-    n_mat = 0
-    live = live_gates(circuit)
-    for g, (op, (fa, fb)) in enumerate(
-        zip(circuit.ops.tolist(), circuit.fanins.tolist(), strict=True)
-    ):
-        a, b = sig[fa], sig[fb]
-        if op == Op.NOT or not live[g]:  # dead gates are never read
-            sig.append(a.neg())
-            continue
-        is_and = op == Op.AND
-        absorbing = _Sig(None, 0, 0 if is_and else 1)
-        if a == b:
-            sig.append(a)
-        elif a.ref is None and b.ref is None:
-            t = min(a.t, b.t) if is_and else max(a.t, b.t)
-            sig.append(_Sig(None, 0, t))
-        elif a.ref is None or b.ref is None:
-            c, other = (a, b) if a.ref is None else (b, a)
-            sig.append(absorbing if c == absorbing else other)
-        else:
-            ref = ("g", n_mat)
-            n_mat += 1
-            lev = 1 + max(level[a.ref], level[b.ref])
-            level[ref] = lev
-            x, y = (a, b) if level[a.ref] <= level[b.ref] else (b, a)
-            levels.setdefault(lev, []).append((ref[1], op, x, y))
-            sig.append(_Sig(ref, 1, 0))
-    return sig, [levels[k] for k in sorted(levels)]
-
-
 def _check_int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"resnet_for_circuit: {name} must be an int, received {value!r}")
@@ -268,71 +220,109 @@ def resnet_for_circuit(
     M, offset = decoder_affine(dec, circuit.n_outputs)
 
     prog = ReLUProgram(d)
-    one: Form = {BIAS: 1.0}
+    t = _part0_clamp(prog, box)
+    t, P, Q = _part1_levels(prog, t, K)
+    omega, bits = _part2_weights_and_bits(prog, t, P, Q, K)
+    plan, form = _part3_circuit(prog, circuit, omega, bits)
+    # output: Σ_j M z_j + offset
+    outputs: list[Form] = []
+    for r in range(M.shape[0]):
+        terms = [(float(offset[r]), _ONE)]
+        for o, node in enumerate(circuit.outputs.tolist()):
+            if M[r, o] != 0.0:
+                terms += [(float(M[r, o]), form(j, plan.node_lit[node])) for j in range(d + 1)]
+        outputs.append(combine(*terms))
+    return prog.build(outputs, dtype=dtype)
 
-    def var(c: int) -> Form:
-        return {c: 1.0}
 
-    # part 0: t_0 = clamp((x − a)/ρ, 0, 1)
+_ONE: Form = {BIAS: 1.0}
+
+
+def _var(c: int) -> Form:
+    return {c: 1.0}
+
+
+def _part0_clamp(prog: ReLUProgram, box: Box) -> list[Form]:
+    """Part 0 (one block): t_0 = clamp((x − a)/ρ, 0, 1) = σ(x̃) − σ(x̃ − 1) per coordinate."""
     blk = prog.block()
     t: list[Form] = []
-    for i in range(d):
+    for i in range(box.low.shape[0]):
         xt = {i: 1.0 / box.rho[i], BIAS: -box.low[i] / box.rho[i]}
         c = prog.coord()
         blk.write(c, blk.unit(xt), 1.0)
-        blk.write(c, blk.unit(combine((1.0, xt), (-1.0, one))), -1.0)
-        t.append(var(c))
+        blk.write(c, blk.unit(combine((1.0, xt), (-1.0, _ONE))), -1.0)
+        t.append(_var(c))
+    return t
+
+
+def _part1_levels(
+    prog: ReLUProgram, t: list[Form], K: int
+) -> tuple[list[Form], list[list[Form]], list[list[Form]]]:
+    """Part 1 (K blocks): t_K and the weighted bits P, Q of every coordinate (module docstring)."""
+    d = len(t)
+    t = list(t)
     P: list[list[Form]] = [[{}] for _ in range(d)]
     Q: list[list[Form]] = [[t[i]] for i in range(d)]
-
-    # part 1: the level recursion
     for m in range(K):
         blk = prog.block()
         for i in range(d):
-            tm, Pm, Qm = t[i], P[i], Q[i]
-            one_minus_t = combine((1.0, one), (-1.0, tm))
-            # t_{m+1} = 2 min(t, 1 − t) = 1 − |2t − 1| = σ(1) − σ(2t − 1) − σ(1 − 2t)
-            c = prog.coord()
-            blk.write(c, blk.unit(one), 1.0)
-            blk.write(c, blk.unit(combine((2.0, tm), (-1.0, one))), -1.0)
-            blk.write(c, blk.unit(combine((1.0, one), (-2.0, tm))), -1.0)
-            t_new = var(c)
-            P_new: list[Form] = [{}]
-            for b in range(m + 1):  # P_{m+1,b+1} = σ(P_b − t) + σ(Q_b − (1 − t))
-                if not (Pm[b] or Qm[b]):  # both terms are σ(−t), σ(t − 1): zero on Ω
-                    P_new.append({})
-                    continue
-                c = prog.coord()
-                if Pm[b]:
-                    blk.write(c, blk.unit(combine((1.0, Pm[b]), (-1.0, tm))), 1.0)
-                if Qm[b]:
-                    blk.write(c, blk.unit(combine((1.0, Qm[b]), (-1.0, one_minus_t))), 1.0)
-                P_new.append(var(c))
-            Q_new: list[Form] = [t_new]
-            if m == 0 or not (Pm[1] or Qm[1]):  # bit 1 absent or zero: the bit is 0
-                Q_new.append({})
-            else:  # bit 1 of min(e, o) weighted by t_{m+1}; a term with A = 0 is min(0, ≥0) = 0
-                c = prog.coord()
-                A1, B1 = combine((2.0, Pm[1])), combine((2.0, tm), (-2.0, Qm[1]))
-                A2 = combine((2.0, Qm[1]))
-                B2 = combine((2.0, one_minus_t), (-2.0, Pm[1]))
-                for A, B in ((A1, B1), (A2, B2)):
-                    if A:
-                        blk.write(c, blk.unit(A), 1.0)
-                        blk.write(c, blk.unit(combine((1.0, A), (-1.0, B))), -1.0)
-                Q_new.append(var(c))
-            for b in range(1, m + 1):  # Q_{m+1,b+1} = min(2Q_b, 2(1 − t))
-                if not Qm[b]:
-                    Q_new.append({})
-                    continue
-                c = prog.coord()
-                A = combine((2.0, Qm[b]))
-                blk.write(c, blk.unit(A), 1.0)
-                blk.write(c, blk.unit(combine((1.0, A), (-2.0, one_minus_t))), -1.0)
-                Q_new.append(var(c))
-            t[i], P[i], Q[i] = t_new, P_new, Q_new
+            t[i], P[i], Q[i] = _level_step(prog, blk, t[i], P[i], Q[i], m)
+    return t, P, Q
 
-    # part 2: sort t, weights, a_ij, weighted bits B
+
+def _level_step(
+    prog: ReLUProgram, blk: Any, tm: Form, Pm: list[Form], Qm: list[Form], m: int
+) -> tuple[Form, list[Form], list[Form]]:
+    """One coordinate's level m → m + 1 of part 1 (formulas of the module docstring)."""
+    one_minus_t = combine((1.0, _ONE), (-1.0, tm))
+    # t_{m+1} = 2 min(t, 1 − t) = 1 − |2t − 1| = σ(1) − σ(2t − 1) − σ(1 − 2t)
+    c = prog.coord()
+    blk.write(c, blk.unit(_ONE), 1.0)
+    blk.write(c, blk.unit(combine((2.0, tm), (-1.0, _ONE))), -1.0)
+    blk.write(c, blk.unit(combine((1.0, _ONE), (-2.0, tm))), -1.0)
+    t_new = _var(c)
+    P_new: list[Form] = [{}]
+    for b in range(m + 1):  # P_{m+1,b+1} = σ(P_b − t) + σ(Q_b − (1 − t))
+        if not (Pm[b] or Qm[b]):  # both terms are σ(−t), σ(t − 1): zero on Ω
+            P_new.append({})
+            continue
+        c = prog.coord()
+        if Pm[b]:
+            blk.write(c, blk.unit(combine((1.0, Pm[b]), (-1.0, tm))), 1.0)
+        if Qm[b]:
+            blk.write(c, blk.unit(combine((1.0, Qm[b]), (-1.0, one_minus_t))), 1.0)
+        P_new.append(_var(c))
+    Q_new: list[Form] = [t_new]
+    if m == 0 or not (Pm[1] or Qm[1]):  # bit 1 absent or zero: the bit is 0
+        Q_new.append({})
+    else:  # bit 1 of min(e, o) weighted by t_{m+1}; a term with A = 0 is min(0, ≥0) = 0
+        c = prog.coord()
+        A1, B1 = combine((2.0, Pm[1])), combine((2.0, tm), (-2.0, Qm[1]))
+        A2 = combine((2.0, Qm[1]))
+        B2 = combine((2.0, one_minus_t), (-2.0, Pm[1]))
+        for A, B in ((A1, B1), (A2, B2)):
+            if A:
+                blk.write(c, blk.unit(A), 1.0)
+                blk.write(c, blk.unit(combine((1.0, A), (-1.0, B))), -1.0)
+        Q_new.append(_var(c))
+    for b in range(1, m + 1):  # Q_{m+1,b+1} = min(2Q_b, 2(1 − t))
+        if not Qm[b]:
+            Q_new.append({})
+            continue
+        c = prog.coord()
+        A = combine((2.0, Qm[b]))
+        blk.write(c, blk.unit(A), 1.0)
+        blk.write(c, blk.unit(combine((1.0, A), (-2.0, one_minus_t))), -1.0)
+        Q_new.append(_var(c))
+    return t_new, P_new, Q_new
+
+
+def _part2_weights_and_bits(
+    prog: ReLUProgram, t: list[Form], P: list[list[Form]], Q: list[list[Form]], K: int
+) -> tuple[list[Form], list[list[Form]]]:
+    """Part 2: sort t (Batcher), the weights ω_j, the a_ij and the weighted bits
+    ``bits[j][i(K+1) + b]`` = B_{j,i,b} = ω_j·bit_b(u_{j,i}) (module docstring)."""
+    d = len(t)
     s = list(t)
     for stage in sorting_network(d):
         blk = prog.block()
@@ -345,9 +335,9 @@ def resnet_for_circuit(
             blk.write(lo, diff, -1.0)
             blk.write(hi, blk.unit(A), 1.0)
             blk.write(hi, diff, 1.0)
-            s_new[p], s_new[q] = var(lo), var(hi)
+            s_new[p], s_new[q] = _var(lo), _var(hi)
         s = s_new
-    s = [{}, *s, one]
+    s = [{}, *s, _ONE]
     omega = [combine((1.0, s[j + 1]), (-1.0, s[j])) for j in range(d + 1)]
     blk = prog.block()
     a = [[{} for _ in range(d + 1)] for _ in range(d)]
@@ -357,9 +347,9 @@ def resnet_for_circuit(
             blk.write(c, blk.unit(combine((1.0, t[i]), (-1.0, s[j]))), 1.0)
             if j < d:
                 blk.write(c, blk.unit(combine((1.0, t[i]), (-1.0, s[j + 1]))), -1.0)
-            a[i][j] = var(c)
+            a[i][j] = _var(c)
     blk = prog.block()
-    bits: list[list[Form]] = []  # bits[j][i(K+1) + b] = B_{j,i,b}
+    bits: list[list[Form]] = []
     for j in range(d + 1):
         row = []
         for i in range(d):
@@ -372,43 +362,43 @@ def resnet_for_circuit(
                 if P[i][b]:  # min(ω_j − a_ij, P_ib)
                     blk.write(c, blk.unit(rest), 1.0)
                     blk.write(c, blk.unit(combine((1.0, rest), (-1.0, P[i][b]))), -1.0)
-                row.append(var(c))
+                row.append(_var(c))
         bits.append(row)
+    return omega, bits
 
-    # part 3: the circuit on every vertex, positively homogeneous
-    sig, plan = _circuit_plan(circuit)
-    n_mat = sum(len(lv) for lv in plan)
-    gate_form: list[list[Form]] = [[{} for _ in range(n_mat)] for _ in range(d + 1)]
 
-    def form(j: int, z: _Sig) -> Form:
+def _part3_circuit(
+    prog: ReLUProgram, circuit: Circuit, omega: list[Form], bits: list[list[Form]]
+) -> tuple[AndOrPlan, Callable[[int, Lit], Form]]:
+    """Part 3: the circuit on every vertex j, positively homogeneous (one block per level of
+    :func:`occam.circuits.traverse.and_or_plan`); returns the plan and ``form(j, lit)``, the
+    linear form of ω_j·value(lit). NOT z = ω_j − z; x ∧ ¬x is min(x, ω − x), not 0, so
+    complementary operands are kept as a gate."""
+    plan = and_or_plan(circuit, fold_complements=False)
+    n_in = circuit.n_inputs
+    gate_form: list[list[Form]] = [[{} for _ in range(plan.n_gates)] for _ in range(len(omega))]
+
+    def form(j: int, z: Lit) -> Form:
+        """ω_j·value(z) as a linear form: z, ω_j − z, 0 or ω_j."""
         base: Form = {}
-        if z.ref is not None:
-            kind, idx = z.ref
-            base = bits[j][idx] if kind == "in" else gate_form[j][idx]
-        return combine((float(z.sign), base), (float(z.t), omega[j]))
+        if z.ref != CONST:
+            base = bits[j][z.ref] if z.ref < n_in else gate_form[j][z.ref - n_in]
+        sign, t = (-1.0, 1.0) if z.neg else (1.0, 0.0)
+        return combine((sign, base), (t, omega[j]))
 
-    for lv in plan:
+    for lv in plan.levels:
         blk = prog.block()
-        for j in range(d + 1):
-            for g, op, x, y in lv:
-                X, Y = form(j, x), form(j, y)
+        for j in range(len(omega)):
+            for g in lv:  # g.a: the operand of lower level
+                X, Y = form(j, g.a), form(j, g.b)
                 c = prog.coord()
                 blk.write(c, blk.unit(X), 1.0)
-                if op == Op.AND:  # min(X, Y) = σ(X) − σ(X − Y)
+                if g.op == Op.AND:  # min(X, Y) = σ(X) − σ(X − Y)
                     blk.write(c, blk.unit(combine((1.0, X), (-1.0, Y))), -1.0)
                 else:  # max(X, Y) = σ(X) + σ(Y − X)
                     blk.write(c, blk.unit(combine((1.0, Y), (-1.0, X))), 1.0)
-                gate_form[j][g] = var(c)
-
-    # output: Σ_j M z_j + offset
-    outputs: list[Form] = []
-    for r in range(M.shape[0]):
-        terms = [(float(offset[r]), one)]
-        for o, node in enumerate(circuit.outputs.tolist()):
-            if M[r, o] != 0.0:
-                terms += [(float(M[r, o]), form(j, sig[node])) for j in range(d + 1)]
-        outputs.append(combine(*terms))
-    return prog.build(outputs, dtype=dtype)
+                gate_form[j][g.k] = _var(c)
+    return plan, form
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from torch import Tensor
 
 from occam import complexity
+from occam.defaults import TRAIN_DEFAULTS as _D
 from occam.nets import ResNet
 
 PENALTIES = ("ideal", "empirical", "l1", "l2", "path", "none")
@@ -44,26 +45,28 @@ class TrainConfig(BaseModel):
     log_every: a history row every this many steps (and at steps 0 and T).
     checkpoint_every: write the checkpoint every this many steps (default 500, so a killed run
         loses little; 0: only at the end). Only used when ``train`` is given a checkpoint path.
+    The defaults are :data:`occam.defaults.TRAIN_DEFAULTS` (one place for the CLI, the estimator
+    and this config).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    width: int = Field(16, ge=1)
-    hidden: int = Field(16, ge=1)
-    depth: int = Field(3, ge=0)
-    penalty: Literal["ideal", "empirical", "l1", "l2", "path", "none"] = "ideal"
-    lam: float = Field(1e-3, ge=0.0, allow_inf_nan=False)
-    optimizer: Literal["adam", "sgd", "prox"] = "adam"
-    lr: float = Field(1e-2, gt=0.0, allow_inf_nan=False)
-    lr_schedule: Literal["constant", "cosine"] = "constant"
-    steps: int = Field(2000, ge=0)
-    batch_size: int | None = Field(128, ge=1)
-    loss: Literal["mse", "logistic"] = "mse"
-    seed: int = Field(0, ge=0)
-    dtype: Literal["float64", "float32"] = "float64"
-    init_scale: float = Field(1.0, gt=0.0, allow_inf_nan=False)
-    log_every: int = Field(50, ge=1)
-    checkpoint_every: int = Field(500, ge=0)
+    width: int = Field(_D.width, ge=1)
+    hidden: int = Field(_D.hidden, ge=1)
+    depth: int = Field(_D.depth, ge=0)
+    penalty: Literal["ideal", "empirical", "l1", "l2", "path", "none"] = _D.penalty  # type: ignore[assignment]
+    lam: float = Field(_D.lam, ge=0.0, allow_inf_nan=False)
+    optimizer: Literal["adam", "sgd", "prox"] = _D.optimizer  # type: ignore[assignment]
+    lr: float = Field(_D.lr, gt=0.0, allow_inf_nan=False)
+    lr_schedule: Literal["constant", "cosine"] = _D.lr_schedule  # type: ignore[assignment]
+    steps: int = Field(_D.steps, ge=0)
+    batch_size: int | None = Field(_D.batch_size, ge=1)
+    loss: Literal["mse", "logistic"] = _D.loss  # type: ignore[assignment]
+    seed: int = Field(_D.seed, ge=0)
+    dtype: Literal["float64", "float32"] = _D.dtype  # type: ignore[assignment]
+    init_scale: float = Field(_D.init_scale, gt=0.0, allow_inf_nan=False)
+    log_every: int = Field(_D.log_every, ge=1)
+    checkpoint_every: int = Field(_D.checkpoint_every, ge=0)
 
     @model_validator(mode="after")
     def _check_prox(self) -> TrainConfig:

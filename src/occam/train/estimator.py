@@ -13,39 +13,38 @@ import numpy as np
 import torch
 
 from occam import complexity
+from occam.defaults import TRAIN_DEFAULTS as _D
+from occam.errors import NotFittedError
 from occam.train.config import TrainConfig
 from occam.train.trainer import train
-
-
-class NotFittedError(ValueError, AttributeError):
-    """An estimator was used before ``fit``."""
 
 
 class ResNetRegressor:
     """Occam-regularised ResNet regression (SPEC 3, 5) with the scikit-learn contract.
 
-    Parameters are the :class:`~occam.train.TrainConfig` fields of the same names plus
-    ``progress``. ``fit(X, y)`` returns ``self``; ``predict(X)`` returns an array shaped like the
-    ``y`` given to ``fit`` ((n,) for 1-D targets, else (n, d_out)).
+    Parameters are the :class:`~occam.train.TrainConfig` fields of the same names (same
+    defaults, :data:`occam.defaults.TRAIN_DEFAULTS`) plus ``progress``. ``fit(X, y)`` returns
+    ``self``; ``predict(X)`` returns an array shaped like the ``y`` given to ``fit`` ((n,) for
+    1-D targets, else (n, d_out)).
     """
 
     def __init__(
         self,
-        width: int = 16,
-        hidden: int = 16,
-        depth: int = 3,
-        lam: float = 1e-3,
-        penalty: str = "ideal",
-        optimizer: str = "adam",
-        lr: float = 1e-2,
-        lr_schedule: str = "constant",
-        steps: int = 2000,
-        batch_size: int | None = 128,
-        loss: str = "mse",
-        seed: int = 0,
-        dtype: str = "float64",
-        init_scale: float = 1.0,
-        log_every: int = 50,
+        width: int = _D.width,
+        hidden: int = _D.hidden,
+        depth: int = _D.depth,
+        lam: float = _D.lam,
+        penalty: str = _D.penalty,
+        optimizer: str = _D.optimizer,
+        lr: float = _D.lr,
+        lr_schedule: str = _D.lr_schedule,
+        steps: int = _D.steps,
+        batch_size: int | None = _D.batch_size,
+        loss: str = _D.loss,
+        seed: int = _D.seed,
+        dtype: str = _D.dtype,
+        init_scale: float = _D.init_scale,
+        log_every: int = _D.log_every,
         progress: bool = False,
     ) -> None:
         self.width = width

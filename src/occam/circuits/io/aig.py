@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from occam.circuits.core import Circuit, Op
+from occam.circuits.traverse import fold_gates, output_cone
 
 __all__ = ["Aig", "aig_to_circuit", "basis_gate_counts", "circuit_to_aig"]
 
@@ -89,17 +90,8 @@ class _AigBuilder:
 def _cleanup(n_inputs: int, ands: list[tuple[int, int]], outputs: list[int]) -> tuple:
     """Drop ANDs outside the output cones and renumber (``aiger_reencode``)."""
     first = n_inputs + 1
-    live = [False] * len(ands)
-    for lit in outputs:
-        v = lit >> 1
-        if v >= first:
-            live[v - first] = True
-    for j in range(len(ands) - 1, -1, -1):
-        if live[j]:
-            for lit in ands[j]:
-                v = lit >> 1
-                if v >= first:
-                    live[v - first] = True
+    var_fanins = np.array(ands, dtype=np.int64).reshape(-1, 2) >> 1
+    live = output_cone(first, var_fanins, np.array(outputs, dtype=np.int64) >> 1)[first:].tolist()
     new_var = list(range(first))
     kept: list[tuple[int, int]] = []
     for j, (a, b) in enumerate(ands):
@@ -147,14 +139,13 @@ def circuit_to_aig(circuit: Circuit) -> Aig:
         raise TypeError(f"circuit_to_aig: expected a Circuit, received {type(circuit).__name__}")
     n = circuit.n_inputs
     b = _AigBuilder(n)
-    lit = [0, 1, *(2 * (i + 1) for i in range(n))]
-    for op, (x, y) in zip(circuit.ops.tolist(), circuit.fanins.tolist(), strict=True):
-        if op == Op.AND:
-            lit.append(b.and_(lit[x], lit[y]))
-        elif op == Op.OR:
-            lit.append(b.and_(lit[x] ^ 1, lit[y] ^ 1) ^ 1)
-        else:
-            lit.append(lit[x] ^ 1)
+    lit = fold_gates(
+        circuit,
+        [0, 1, *(2 * (i + 1) for i in range(n))],
+        b.and_,
+        lambda x, y: b.and_(x ^ 1, y ^ 1) ^ 1,
+        lambda x: x ^ 1,
+    )
     outs = [lit[o] for o in circuit.outputs.tolist()]
     kept, outs = _cleanup(n, b.ands, outs)
     return Aig(

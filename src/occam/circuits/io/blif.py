@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from os import PathLike
 
-from occam.circuits.core import Builder, Circuit, Op
+from occam.circuits.core import Builder, Circuit
 from occam.circuits.io.errors import CircuitFormatError
+from occam.circuits.traverse import fold_gates
 
 __all__ = ["parse_blif", "read_blif", "write_blif_text"]
 
@@ -285,20 +286,23 @@ def write_blif_text(circuit: Circuit, model: str = "occam") -> str:
         prefix = "_" + prefix
     n_in = circuit.n_inputs
     name = [prefix + "false", prefix + "true", *ins]
-    name += [f"{prefix}{n_in + 2 + g}" for g in range(circuit.n_gates)]
+    gate_names = iter([f"{prefix}{n_in + 2 + g}" for g in range(circuit.n_gates)])
     lines = [f".model {_check(model, 'model')}"]
     lines.append(".inputs " + " ".join(ins) if ins else ".inputs")
     lines.append(".outputs " + " ".join(outs) if outs else ".outputs")
-    for g, (op, (a, b)) in enumerate(
-        zip(circuit.ops.tolist(), circuit.fanins.tolist(), strict=True)
-    ):
-        out = name[n_in + 2 + g]
-        if op == Op.AND:
-            lines += [f".names {name[a]} {name[b]} {out}", "11 1"]
-        elif op == Op.OR:
-            lines += [f".names {name[a]} {name[b]} {out}", "1- 1", "-1 1"]
-        else:
-            lines += [f".names {name[a]} {out}", "0 1"]
+
+    def cover(fanins: str, rows: list[str]) -> str:
+        out = next(gate_names)
+        lines.extend([f".names {fanins} {out}", *rows])
+        return out
+
+    name = fold_gates(
+        circuit,
+        name,
+        lambda a, b: cover(f"{a} {b}", ["11 1"]),
+        lambda a, b: cover(f"{a} {b}", ["1- 1", "-1 1"]),
+        lambda a: cover(a, ["0 1"]),
+    )
     uses = {0, 1} & set(circuit.fanins.ravel().tolist())
     for c in sorted(uses):
         lines += [f".names {name[c]}"] + (["1"] if c == 1 else [])

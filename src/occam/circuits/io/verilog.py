@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from occam.circuits.core import Circuit, Op
+from occam.circuits.core import Circuit
+from occam.circuits.traverse import fold_gates
 
 __all__ = ["write_verilog_text"]
 
@@ -45,7 +46,7 @@ def write_verilog_text(circuit: Circuit, module: str = "occam", primitives: bool
         prefix = "_" + prefix
     n_in = circuit.n_inputs
     net = ["1'b0", "1'b1", *ins]
-    net += [f"{prefix}{n_in + 2 + g}" for g in range(circuit.n_gates)]
+    gate_nets = [f"{prefix}{n_in + 2 + g}" for g in range(circuit.n_gates)]
     c = circuit.gate_counts()
     lines = [
         f"// written by occam: {n_in} inputs, {circuit.n_outputs} outputs, {circuit.size} gates "
@@ -57,20 +58,25 @@ def write_verilog_text(circuit: Circuit, module: str = "occam", primitives: bool
     if outs:
         lines.append(f"  output {', '.join(outs)};")
     if circuit.n_gates:
-        lines.append(f"  wire {', '.join(net[n_in + 2 :])};")
-    sym = {Op.AND: "&", Op.OR: "|"}
-    prim = {Op.AND: "and", Op.OR: "or", Op.NOT: "not"}
-    for g, (op, (a, b)) in enumerate(
-        zip(circuit.ops.tolist(), circuit.fanins.tolist(), strict=True)
-    ):
-        out = net[n_in + 2 + g]
+        lines.append(f"  wire {', '.join(gate_nets)};")
+    next_net = iter(range(circuit.n_gates))
+
+    def gate(prim: str, expr: str, *args: str) -> str:
+        g = next(next_net)
+        out = gate_nets[g]
         if primitives:
-            args = [out, net[a]] if op == Op.NOT else [out, net[a], net[b]]
-            lines.append(f"  {prim[Op(op)]} g{g} ({', '.join(args)});")
-        elif op == Op.NOT:
-            lines.append(f"  assign {out} = ~{net[a]};")
+            lines.append(f"  {prim} g{g} ({', '.join([out, *args])});")
         else:
-            lines.append(f"  assign {out} = {net[a]} {sym[Op(op)]} {net[b]};")
+            lines.append(f"  assign {out} = {expr};")
+        return out
+
+    net = fold_gates(
+        circuit,
+        net,
+        lambda a, b: gate("and", f"{a} & {b}", a, b),
+        lambda a, b: gate("or", f"{a} | {b}", a, b),
+        lambda a: gate("not", f"~{a}", a),
+    )
     for nm, o in zip(outs, circuit.outputs.tolist(), strict=True):
         lines.append(f"  assign {nm} = {net[o]};")
     lines.append("endmodule")

@@ -1,7 +1,9 @@
 """Circuit → ResNet (SPEC 8; paper Prop 12), and the sparse ReLU-program builder behind it.
 
-This is the only module of :mod:`occam.circuits` that imports PyTorch; ``occam.circuits`` loads it
-lazily on first access to ``to_resnet``.
+It lives on the torch side (``occam.nets``) so that :mod:`occam.circuits` stays free of PyTorch;
+``occam.circuits.to_resnet`` forwards here at call time. The NOT folding and the levelling of the
+gates are :func:`occam.circuits.traverse.and_or_plan`, shared with the Tetrakis network of SPEC 9.4.
+The report with R(θ) per engine is :func:`occam.complexity.circuit_nets.to_resnet_report`.
 
 Encoding. True/false are the reals +1/−1. The network's input is the circuit's input bits as ±1
 reals (``d_in = n_inputs``, column i = input i); output o is +1/−1 for true/false
@@ -73,27 +75,25 @@ R_interval/|C| ≈ 15/25/50 and R_global/|C| ≈ 18/41/93 for ``minmax``, ≈ 6.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
 import torch
 
 from occam.circuits.core import Circuit, Op
-from occam.nets import ResNet
+from occam.circuits.traverse import CONST, Lit, and_or_plan
+from occam.nets.resnet import ResNet
 
 __all__ = [
     "BIAS",
     "ReLUProgram",
-    "ToResNetReport",
     "bits_to_signs",
     "combine",
-    "live_gates",
+    "lit_form",
     "path_weight",
     "signs_to_bits",
     "simulate_resnet",
     "to_resnet",
-    "to_resnet_report",
 ]
 
 #: Key of the constant coordinate α_{w+1} = 1 in a linear form.
@@ -202,22 +202,12 @@ def _check_circuit(circuit: Any, fn: str) -> Circuit:
     return circuit
 
 
-@dataclass(frozen=True)
-class _Signal:
-    """A node's value as sign·(coordinate), coordinate BIAS for the constants ±1."""
-
-    col: int
-    sign: int
-
-    def form(self) -> Form:
-        return {self.col: float(self.sign)}
-
-    @property
-    def const(self) -> bool:
-        return self.col == BIAS
-
-    def neg(self) -> _Signal:
-        return _Signal(self.col, -self.sign)
+def lit_form(lit: Lit) -> Form:
+    """The ±1 value of a plan literal as a linear form: the coordinate of its reference (input i is
+    coordinate i, materialised gate k is coordinate n_inputs + k, in the order
+    :meth:`ReLUProgram.coord` allocates them), negated for ¬ (NOT a = −a); False is −1."""
+    sign = -1.0 if lit.neg else 1.0
+    return {BIAS: -sign} if lit.ref == CONST else {lit.ref: sign}
 
 
 def to_resnet(
@@ -230,11 +220,12 @@ def to_resnet(
 
     Input: the circuit's input bits as reals, true = +1, false = −1 (``d_in = n_inputs``; see
     :func:`bits_to_signs`). Output o: +1/−1 for true/false (``d_out = n_outputs``; see
-    :func:`signs_to_bits`). One residual block per ASAP level of the materialised AND/OR gates,
-    each gate written into a fresh coordinate; all entries in {−1, 0, 1}. The construction, the
-    sparsity count and the complexity bounds (``minmax``: R ≤ 10·√n_out·|C| + n_out with the true
-    sups and the empirical engine; ``boolean``: R_interval ≤ R_global ≤ 6·Σ_g P(g) + n_out, which
-    is 6·|C| + n_out for formulas) are stated and derived in the module docstring.
+    :func:`signs_to_bits`). One residual block per ASAP level of the materialised AND/OR gates
+    (:func:`occam.circuits.traverse.and_or_plan`), each gate written into a fresh coordinate; all
+    entries in {−1, 0, 1}. The construction, the sparsity count and the complexity bounds
+    (``minmax``: R ≤ 10·√n_out·|C| + n_out with the true sups and the empirical engine;
+    ``boolean``: R_interval ≤ R_global ≤ 6·Σ_g P(g) + n_out, which is 6·|C| + n_out for
+    formulas) are stated and derived in the module docstring.
 
     Raises ``ValueError`` for a circuit without inputs or outputs (a ResNet needs d_in, d_out ≥ 1).
     """
@@ -249,152 +240,38 @@ def to_resnet(
             "to_resnet: the circuit needs at least one input and one output (a ResNet has "
             f"d_in, d_out >= 1), received n_inputs={n}, n_outputs={circuit.n_outputs}"
         )
+    plan = and_or_plan(circuit, fold_complements=gates == "boolean")
     prog = ReLUProgram(n)
-    true = _Signal(BIAS, 1)
-    signal: list[_Signal] = [true.neg(), true] + [_Signal(i, 1) for i in range(n)]
-    level: dict[int, int] = {BIAS: 0, **{i: 0 for i in range(n)}}  # per coordinate
-    by_level: dict[int, list[tuple[int, int, _Signal, _Signal]]] = {}
-
-    live = live_gates(circuit)
-    for g, (op, (fa, fb)) in enumerate(
-        zip(circuit.ops.tolist(), circuit.fanins.tolist(), strict=True)
-    ):
-        a, b = signal[fa], signal[fb]
-        if op == Op.NOT or not live[g]:  # a dead gate is never read: any placeholder will do
-            signal.append(a.neg())
-            continue
-        is_and = op == Op.AND
-        # the absorbing / neutral constant of the gate
-        absorbing, neutral = (true.neg(), true) if is_and else (true, true.neg())
-        if a == b:
-            signal.append(a)
-        elif a.const and b.const:
-            signal.append(absorbing if absorbing in (a, b) else neutral)
-        elif a.const or b.const:
-            c, other = (a, b) if a.const else (b, a)
-            signal.append(absorbing if c == absorbing else other)
-        elif a.col == b.col and gates == "boolean":  # x and ¬x
-            signal.append(absorbing)
-        else:
-            col = prog.coord()
-            lev = 1 + max(level[a.col], level[b.col])
-            level[col] = lev
-            by_level.setdefault(lev, []).append((col, op, a, b))
-            signal.append(_Signal(col, 1))
-
+    for _ in range(plan.n_gates):  # coordinate n + k holds materialised gate k
+        prog.coord()
     one = {BIAS: 1.0}
-    for lev in sorted(by_level):
+    for level in plan.levels:
         blk = prog.block()
         k1 = blk.unit(one)
-        for col, op, a, b in by_level[lev]:
-            sign = 1.0 if op == Op.OR else -1.0
-            if a.col == b.col:  # minmax: AND(x, ¬x) = −|x|, OR(x, ¬x) = |x|
-                blk.write(col, blk.unit(a.form()), sign)
-                blk.write(col, blk.unit(a.neg().form()), sign)
+        for g in level:
+            col = n + g.k
+            a, b = lit_form(g.a), lit_form(g.b)  # a: the operand of lower level
+            sign = 1.0 if g.op == Op.OR else -1.0
+            if g.a.ref == g.b.ref:  # minmax: AND(x, ¬x) = −|x|, OR(x, ¬x) = |x|
+                blk.write(col, blk.unit(a), sign)
+                blk.write(col, blk.unit(combine((-1.0, a))), sign)
             elif gates == "boolean":
-                s = combine((1.0, a.form()), (1.0, b.form()))
-                if op == Op.AND:  # σ(a + b) − σ(1)
+                s = combine((1.0, a), (1.0, b))
+                if g.op == Op.AND:  # σ(a + b) − σ(1)
                     blk.write(col, blk.unit(s), 1.0)
                     blk.write(col, k1, -1.0)
                 else:  # σ(1) − σ(−a − b)
                     blk.write(col, blk.unit(combine((-1.0, s))), -1.0)
                     blk.write(col, k1, 1.0)
-            else:
-                c, o = (a, b) if level[a.col] <= level[b.col] else (b, a)
-                if op == Op.AND:  # min(c, o) = σ(c + 1) − σ(1) − σ(c − o)
-                    blk.write(col, blk.unit(combine((1.0, c.form()), (1.0, one))), 1.0)
-                    blk.write(col, k1, -1.0)
-                    blk.write(col, blk.unit(combine((1.0, c.form()), (-1.0, o.form()))), -1.0)
-                else:  # max(c, o) = σ(1) − σ(1 − c) + σ(o − c)
-                    blk.write(col, blk.unit(combine((1.0, one), (-1.0, c.form()))), -1.0)
-                    blk.write(col, k1, 1.0)
-                    blk.write(col, blk.unit(combine((1.0, o.form()), (-1.0, c.form()))), 1.0)
-    outputs = [signal[node].form() for node in circuit.outputs.tolist()]
-    return prog.build(outputs, dtype=dtype)
-
-
-def live_gates(circuit: Circuit) -> np.ndarray:
-    """Bool (n_gates,): gate g lies in the cone of some output (dead gates get no unit)."""
-    first = circuit.n_inputs + 2
-    live = np.zeros(first + circuit.n_gates, dtype=bool)
-    live[circuit.outputs] = True
-    fanins = circuit.fanins
-    for g in range(circuit.n_gates - 1, -1, -1):
-        if live[first + g]:
-            live[fanins[g]] = True
-    return live[first:]
-
-
-@dataclass(frozen=True)
-class ToResNetReport:
-    """Size and complexity of :func:`to_resnet`'s network next to the circuit (SPEC 8).
-
-    ``r`` maps engine → R(θ) over Ω = [−1, 1]^n ("empirical": on all 2^n ±1 points when n ≤ 12,
-    else ``n_samples`` random ±1 points, plus ``n_samples`` uniform points of the box). ``bound`` is
-    the stated bound for ``gates``: 10·√n_out·|C| + n_out (minmax, true sups / empirical engine) or
-    6·path_weight + n_out (boolean, interval and global engines).
-    """
-
-    gates: str
-    size: int
-    n_inputs: int
-    n_outputs: int
-    width: int
-    hidden: int
-    depth: int
-    nonzeros: int
-    path_weight: float
-    bound: float
-    r: dict[str, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def to_resnet_report(
-    circuit: Circuit,
-    *,
-    gates: Literal["minmax", "boolean"] = "minmax",
-    engines: tuple[str, ...] = ("empirical", "interval", "global"),
-    n_samples: int = 4096,
-    seed: int = 0,
-) -> ToResNetReport:
-    """Build :func:`to_resnet` (float64) and report its size, R(θ) per engine and the bound."""
-    from occam.complexity import certified
-
-    model = to_resnet(circuit, gates=gates)
-    n = circuit.n_inputs
-    box = (-np.ones(n), np.ones(n))
-    r: dict[str, float] = {}
-    with torch.no_grad():
-        for engine in engines:
-            if engine == "empirical":
-                rng = np.random.default_rng(seed)
-                if n <= 12:
-                    signs = bits_to_signs((np.arange(2**n)[:, None] >> np.arange(n)) & 1)
-                else:
-                    signs = bits_to_signs(rng.random((n_samples, n)) < 0.5)
-                x = np.vstack([signs, rng.uniform(-1.0, 1.0, (n_samples, n))])
-                r[engine] = float(certified(model, x=torch.as_tensor(x), engine="empirical"))
-            else:
-                r[engine] = float(certified(model, domain=box, engine=engine))
-    pw = path_weight(circuit)
-    n_out = circuit.n_outputs
-    bound = 10 * np.sqrt(n_out) * circuit.size + n_out if gates == "minmax" else 6 * pw + n_out
-    cfg = model.config
-    return ToResNetReport(
-        gates=gates,
-        size=circuit.size,
-        n_inputs=n,
-        n_outputs=n_out,
-        width=cfg.width,
-        hidden=cfg.hidden,
-        depth=cfg.depth,
-        nonzeros=model.n_nonzero(),
-        path_weight=pw,
-        bound=float(bound),
-        r=r,
-    )
+            elif g.op == Op.AND:  # min(a, b) = σ(a + 1) − σ(1) − σ(a − b), a carried
+                blk.write(col, blk.unit(combine((1.0, a), (1.0, one))), 1.0)
+                blk.write(col, k1, -1.0)
+                blk.write(col, blk.unit(combine((1.0, a), (-1.0, b))), -1.0)
+            else:  # max(a, b) = σ(1) − σ(1 − a) + σ(b − a), a carried
+                blk.write(col, blk.unit(combine((1.0, one), (-1.0, a))), -1.0)
+                blk.write(col, k1, 1.0)
+                blk.write(col, blk.unit(combine((1.0, b), (-1.0, a))), 1.0)
+    return prog.build([lit_form(lit) for lit in plan.outputs], dtype=dtype)
 
 
 # ---------------------------------------------------------------------------------------------
