@@ -3,8 +3,10 @@
 The package follows Jacot, "Deep Learning as a Convex Paradigm of Computation" (arXiv 2511.20888);
 ``SPEC.md`` restates every definition. Sub-packages, in the one direction data flows:
 
-``tasks -> nets -> complexity -> train -> prune -> circuits -> htmc -> tetrakis -> fw``,
-with ``rnorm`` and ``compositional`` beside them and ``experiments``, ``report``, ``cli`` on top.
+torch-free at the bottom ``tasks``, ``circuits``; the torch side ``nets -> complexity -> train ->
+prune -> compiler`` (network -> verified circuit); torch-free again ``htmc`` (frontier, HTMC norm
+and rate, bounds, MLMC), ``tetrakis``, ``fw`` (Frank-Wolfe); beside them ``rnorm`` and
+``compositional``; the IWLS learner ``learn``; ``experiments``, ``report``, ``cli`` on top.
 
 Attributes are loaded lazily, so ``import occam.circuits`` does not import PyTorch.
 """
@@ -23,7 +25,11 @@ _SUBMODULES = {
     "train",
     "prune",
     "circuits",
+    "compiler",
+    "htmc",
     "tetrakis",
+    "fw",
+    "compositional",
     "rnorm",
     "experiments",
     "report",
