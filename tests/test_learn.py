@@ -266,3 +266,32 @@ def test_iwls_runner_on_local_ray(tmp_path):
         assert check_file(tmp_path / "r" / f"{name}.aig", xv, yv[:, 0]).accuracy == pytest.approx(
             rec["valid_accuracy_file"]
         )
+
+
+@pytest.mark.parametrize("label", [False, True])
+def test_constant_labels_give_the_constant_circuit(label):
+    rng = np.random.default_rng(11)
+    x = rng.random((150, 6)) < 0.5
+    y = np.full(150, label)
+    lr = CircuitLearner(quick=True).fit(x[:100], y[:100], x[100:], y[100:])
+    for name, r in lr.results_.items():
+        assert r["valid_accuracy"] == 1.0, name
+    np.testing.assert_array_equal(lr.predict(_all_inputs(6)), label)
+
+
+def test_forest_circuit_is_the_hard_majority_vote():
+    from occam.learn.routes import ForestRoute
+
+    x = _all_inputs(7)
+    rng = np.random.default_rng(12)
+    y = (x[:, 0] & x[:, 1]) ^ (rng.random(len(x)) < 0.1)
+    cand = ForestRoute().fit(Data(x, y, x, y), 5000, 0, True)
+    assert cand is not None
+    from sklearn.ensemble import RandomForestClassifier
+
+    n_trees, depth = map(int, (s.split("=")[1] for s in cand.detail.split()))
+    rf = RandomForestClassifier(
+        n_estimators=n_trees, max_depth=depth, criterion="entropy", random_state=0, n_jobs=1
+    ).fit(x, y)
+    votes = np.stack([t.predict(x) for t in rf.estimators_]).sum(0)
+    np.testing.assert_array_equal(cand.circuit.simulate(x)[:, 0], votes >= (n_trees + 1) // 2)

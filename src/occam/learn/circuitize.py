@@ -123,14 +123,22 @@ class FeatureSet:
         return node
 
 
-def tree_node(b: Builder, tree: object, feature_node: Callable[[int], int]) -> int:
+def tree_node(
+    b: Builder,
+    tree: object,
+    feature_node: Callable[[int], int],
+    classes: Sequence[object] | None = None,
+) -> int:
     """Node computing a fitted scikit-learn binary decision tree on Boolean features.
 
     Each split ``x_f <= 0.5`` becomes ``MUX(x_f, right, left)``; a leaf is the constant of its
     majority class; subtrees with equal results collapse (the builder hashes equal ones).
+    ``classes`` maps class indices to labels (a forest's trees are fitted on encoded labels:
+    pass the forest's ``classes_``); default the tree's own ``classes_``.
     """
     t = tree.tree_  # type: ignore[attr-defined]
-    classes = tree.classes_  # type: ignore[attr-defined]
+    if classes is None:
+        classes = tree.classes_  # type: ignore[attr-defined]
     left, right, feat, value = t.children_left, t.children_right, t.feature, t.value
     memo: dict[int, int] = {}
     order = []

@@ -185,14 +185,15 @@ class ForestRoute:
             rf.fit(data.x_train, data.y_train)
             # the circuit votes with hard labels, so score the hard majority, not sklearn's mean
             # of probabilities
-            votes = np.stack([t.predict(data.x_valid) for t in rf.estimators_]).astype(int)
+            labels = rf.classes_.astype(bool)
+            votes = np.stack([labels[t.predict(data.x_valid).astype(int)] for t in rf.estimators_])
             pred = votes.sum(0) >= (n_trees + 1) // 2
             acc = float(np.mean(pred == data.y_valid))
             size = sum(int(t.tree_.node_count) for t in rf.estimators_)
 
             def make(rf=rf, k=(n_trees + 1) // 2):
                 def build(b: Builder, xs: list[int]) -> int:
-                    votes = [tree_node(b, t, lambda i: xs[i]) for t in rf.estimators_]
+                    votes = [tree_node(b, t, lambda i: xs[i], rf.classes_) for t in rf.estimators_]
                     return at_least(b, votes, k)
 
                 return finish(build, data.n_inputs)
@@ -427,8 +428,11 @@ class WordRoute:
         n = data.n_inputs
         cnt = data.x_train.sum(1)
         table = np.zeros(n + 1, dtype=bool)
+        seen = np.unique(cnt)
         for c in range(n + 1):
-            sel = data.y_train[cnt == c]
+            # a count never seen in training takes the value of the nearest seen count
+            near = seen[np.argmin(np.abs(seen - c))] if seen.size else c
+            sel = data.y_train[cnt == near]
             table[c] = bool(sel.size) and sel.mean() > 0.5
         vals = table[cnt]
 
