@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from occam.experiments.rnorm import union_lower_bound
+from occam.report import atomic_write_text
 from occam.rnorm import (
     TwoLayer,
     cube,
@@ -40,7 +42,7 @@ from occam.rnorm import (
     sign_min_rnorm,
     union_dictionary,
 )
-from occam.rnorm.experiments import loglog_fit, union_lower_bound
+from occam.stats import loglog_fit
 
 N_RANDOM = 24
 #: (key, formulation, solver): baseline first
@@ -122,8 +124,8 @@ def experiments_section(path: Path) -> list[str]:
     lines += ["", "| series | exponent | 95% interval | points |", "|---|---|---|---|"]
     for key, fit in summary["fits"].items():
         lines.append(
-            f"| {key} | {fit['exponent']:.3f} | [{fit['ci_low']:.3f}, {fit['ci_high']:.3f}] | "
-            f"{fit['n_points']} |"
+            f"| {key} | {fit['slope']:.3f} | [{fit['ci_low']:.3f}, {fit['ci_high']:.3f}] | "
+            f"{fit['n']} |"
         )
     big_d = np.arange(12, 61)
     sign_fit = loglog_fit(big_d, [sign_min_rnorm(int(k)) for k in big_d])
@@ -133,9 +135,9 @@ def experiments_section(path: Path) -> list[str]:
         "",
         "The small-d fits are inflated by lower-order terms (ridge: 2√d(d−1)). The exact closed "
         "forms extend to larger d: over d = 12..60 the sign-dictionary minimum 1/max|Eχσ| has "
-        f"exponent {sign_fit['exponent']:.3f} [{sign_fit['ci_low']:.3f}, "
-        f"{sign_fit['ci_high']:.3f}] and the ridge minimum {ridge_fit['exponent']:.3f} "
-        f"[{ridge_fit['ci_low']:.3f}, {ridge_fit['ci_high']:.3f}] (seed 004: 1 and 3/2).",
+        f"exponent {sign_fit.slope:.3f} [{sign_fit.ci_low:.3f}, "
+        f"{sign_fit.ci_high:.3f}] and the ridge minimum {ridge_fit.slope:.3f} "
+        f"[{ridge_fit.ci_low:.3f}, {ridge_fit.ci_high:.3f}] (seed 004: 1 and 3/2).",
         "",
         f"Free minimum ≤ averaged construction for every d: {verdict}.",
         "",
@@ -156,95 +158,73 @@ def experiments_section(path: Path) -> list[str]:
     return [*lines, ""]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="benchmarks/results/rnorm.md")
-    parser.add_argument(
-        "--experiments",
-        default=None,
-        help="summary.json of `occam rnorm --out DIR`, appended to the report",
-    )
-    args = parser.parse_args()
-    limit = 120.0
-    pairs = (
-        [(8, "teacher"), (8, "parity")]
-        if args.quick
-        else [(8, "teacher"), (8, "parity"), (9, "teacher"), (9, "parity"), (10, "teacher")]
-    )
-    load_before = os.getloadavg()
-    rows = []
-    for d, target in pairs:
-        row = run_pair(d, target, limit)
-        print(row, flush=True)
-        rows.append(row)
-
-    # target size: 4096 points, > 10^5 units, 60 s limit: structured per target, HiGHS baseline
-    big = {}
-    free = []
-    if not args.quick:
-        X = cube(12)
-        dic = union_dictionary(ridge_dictionary(12), random_dictionary(12, N_RANDOM_BIG, seed=0))
-        y_teacher, teacher_norm = teacher_target(X, dic, seed=12)
-        targets = {
-            "teacher": y_teacher,
-            "parity": parity(X),
-            "noise": np.random.default_rng(0).normal(size=X.shape[0]),
-        }
-        big = {"teacher_norm": teacher_norm, "runs": []}
-        for target, y in targets.items():
-            for form, solver in (("auto", "structured"), ("chain", "ipm")):
-                if solver == "ipm" and target != "teacher":
-                    continue  # one HiGHS baseline run (it stops at the limit either way)
-                c0 = time.process_time()
-                res = min_rnorm_interpolation(
-                    X, y, dic, formulation=form, solver=solver, time_limit=60.0
-                )
-                big["units"] = res.n_neurons
-                big["runs"].append(
-                    {
-                        "target": target,
-                        "solver": solver,
-                        "status": res.status,
-                        "message": res.message,
-                        "seconds": res.solve_time + res.build_time,
-                        "cpu": time.process_time() - c0,
-                        "fun": res.fun,
-                        "gap": res.gap,
-                        "units_used": 0 if res.x is None else int(np.count_nonzero(res.x)),
-                    }
-                )
-                print(big["runs"][-1], flush=True)
-        # the free dictionary of experiment (i): ridge ∪ sign ∪ 8 random directions, parity
-        for d in (9, 10, 11):
-            Xd = cube(d)
-            dic_free = union_dictionary(
-                ridge_dictionary(d), sign_dictionary(d), random_dictionary(d, 8, seed=0)
-            )
+def target_size_runs() -> dict:
+    """Issue 7 target size: 4096 points, > 10^5 units, 60 s limit; structured per target and one
+    HiGHS baseline run."""
+    X = cube(12)
+    dic = union_dictionary(ridge_dictionary(12), random_dictionary(12, N_RANDOM_BIG, seed=0))
+    y_teacher, teacher_norm = teacher_target(X, dic, seed=12)
+    targets = {
+        "teacher": y_teacher,
+        "parity": parity(X),
+        "noise": np.random.default_rng(0).normal(size=X.shape[0]),
+    }
+    big = {"teacher_norm": teacher_norm, "runs": []}
+    for target, y in targets.items():
+        for form, solver in (("auto", "structured"), ("chain", "ipm")):
+            if solver == "ipm" and target != "teacher":
+                continue  # one HiGHS baseline run (it stops at the limit either way)
             c0 = time.process_time()
-            res = min_rnorm_interpolation(Xd, parity(Xd), dic_free, solver="structured")
-            free.append(
+            res = min_rnorm_interpolation(
+                X, y, dic, formulation=form, solver=solver, time_limit=60.0
+            )
+            big["units"] = res.n_neurons
+            big["runs"].append(
                 {
-                    "d": d,
-                    "units": res.n_neurons,
+                    "target": target,
+                    "solver": solver,
                     "status": res.status,
+                    "message": res.message,
                     "seconds": res.solve_time + res.build_time,
                     "cpu": time.process_time() - c0,
                     "fun": res.fun,
                     "gap": res.gap,
-                    "exact": sign_min_rnorm(d),
+                    "units_used": 0 if res.x is None else int(np.count_nonzero(res.x)),
                 }
             )
-            print(free[-1], flush=True)
+            print(big["runs"][-1], flush=True)
+    return big
 
-    # exact parity minimum for the union dictionary at d = 12 via symmetry + certificate
-    t0 = time.perf_counter()
-    upper = sign_min_rnorm(12)
-    lower, _ = union_lower_bound(12, N_RANDOM, 0)
-    t_exact = time.perf_counter() - t0
-    load_after = os.getloadavg()
 
-    lines = [
+def free_dictionary_runs() -> list[dict]:
+    """The free dictionary of experiment (i): ridge ∪ sign ∪ 8 random directions, parity."""
+    free = []
+    for d in (9, 10, 11):
+        Xd = cube(d)
+        dic_free = union_dictionary(
+            ridge_dictionary(d), sign_dictionary(d), random_dictionary(d, 8, seed=0)
+        )
+        c0 = time.process_time()
+        res = min_rnorm_interpolation(Xd, parity(Xd), dic_free, solver="structured")
+        free.append(
+            {
+                "d": d,
+                "units": res.n_neurons,
+                "status": res.status,
+                "seconds": res.solve_time + res.build_time,
+                "cpu": time.process_time() - c0,
+                "fun": res.fun,
+                "gap": res.gap,
+                "exact": sign_min_rnorm(d),
+            }
+        )
+        print(free[-1], flush=True)
+    return free
+
+
+def header_lines(args: argparse.Namespace, limit: float, load_before, load_after) -> list[str]:
+    """Command, machine and the legend of the main table."""
+    return [
         "# R-norm LP benchmark (issue 7)",
         "",
         "Command: `.venv/bin/python benchmarks/bench_rnorm.py"
@@ -272,6 +252,11 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
+
+def pair_table(rows: list[dict]) -> list[str]:
+    """One line per (d, target) pair of the main table."""
+    lines = []
+
     def cell(r: dict, key: str) -> str:
         mark = "" if r[f"{key}_status"] == 0 else " (limit)"
         return f"{r[f'{key}_s']:.2f} / {r[f'{key}_cpu']:.2f}{mark}"
@@ -294,6 +279,12 @@ def main() -> None:
             f"{cell(r, 'structured')} | {ratio(r, 'dense')} | {ratio(r, 'ipm')} | {opt} | "
             f"{same} | {gap} |"
         )
+    return lines
+
+
+def big_table(big: dict) -> list[str]:
+    """The target-size table (empty when not run)."""
+    lines: list[str] = []
     if big:
         lines += [
             "",
@@ -318,6 +309,12 @@ def main() -> None:
         for run in big["runs"]:
             if run["status"] != 0:
                 lines.append(f"- {run['target']} / {run['solver']}: {run['message']}")
+    return lines
+
+
+def free_table(free: list[dict]) -> list[str]:
+    """The free-dictionary table (empty when not run)."""
+    lines: list[str] = []
     if free:
         lines += [
             "",
@@ -337,6 +334,41 @@ def main() -> None:
                 else f"| {f['d']} | {f['units']:,} | {f['status']} | {f['seconds']:.1f} | "
                 f"{f['cpu']:.1f} | — | {f['exact']:.10g} | — |"
             )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default="benchmarks/results/rnorm.md")
+    parser.add_argument(
+        "--experiments",
+        default=None,
+        help="summary.json of `occam rnorm --out DIR`, appended to the report",
+    )
+    args = parser.parse_args()
+    limit = 120.0
+    pairs = (
+        [(8, "teacher"), (8, "parity")]
+        if args.quick
+        else [(8, "teacher"), (8, "parity"), (9, "teacher"), (9, "parity"), (10, "teacher")]
+    )
+    load_before = os.getloadavg()
+    rows = []
+    for d, target in pairs:
+        row = run_pair(d, target, limit)
+        print(row, flush=True)
+        rows.append(row)
+    big = {} if args.quick else target_size_runs()
+    free = [] if args.quick else free_dictionary_runs()
+    # exact parity minimum for the union dictionary at d = 12 via symmetry + certificate
+    t0 = time.perf_counter()
+    upper = sign_min_rnorm(12)
+    lower, _ = union_lower_bound(12, N_RANDOM, 0)
+    t_exact = time.perf_counter() - t0
+    load_after = os.getloadavg()
+    lines = header_lines(args, limit, load_before, load_after)
+    lines += pair_table(rows) + big_table(big) + free_table(free)
     lines += [
         "",
         f"Exact union minimum at d = 12 (4096 points, sign ∪ ridge ∪ {N_RANDOM} random "
@@ -346,11 +378,7 @@ def main() -> None:
     ]
     if args.experiments:
         lines += experiments_section(Path(args.experiments))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines))
-    os.replace(tmp, out)
+    atomic_write_text(args.out, "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -153,9 +153,9 @@ def test_complexity_summary_matches_the_measures():
 def test_demo_compress_meets_the_tolerance_and_is_tight():
     import torch
 
+    from occam.experiments.demo import compress
     from occam.nets import ResNet
     from occam.prune import sensitivity_prune
-    from occam.report.demo import compress
     from occam.train import error
 
     model = ResNet(2, 4, 6, 2, dtype=torch.float64, seed=3)

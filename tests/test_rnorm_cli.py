@@ -35,6 +35,6 @@ def test_rnorm_quick_cli(tmp_path):
         if row["union_lp"] is not None:
             assert math.isclose(row["union_lp"], row["sign_exact"], rel_tol=1e-7)
     fit = summary["fits"]["ridge_lp"]
-    assert fit["ci_low"] <= fit["exponent"] <= fit["ci_high"]
+    assert fit["ci_low"] <= fit["slope"] <= fit["ci_high"]
     assert "Log-log exponent fits" in result.output
     assert all(0.0 <= r["mse"] <= 4.0 for r in summary["learning"])

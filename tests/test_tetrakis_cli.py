@@ -8,12 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from occam.tetrakis.experiment import (
-    TetrakisExperimentConfig,
-    fit_loglog,
-    run_tetrakis_experiment,
-    triangles_2d,
-)
+from occam.experiments import get_experiment
+from occam.experiments.tetrakis import TetrakisExperimentConfig, triangles_2d
+from occam.stats import loglog_fit
 
 
 def test_triangles_2d_tile_the_square():
@@ -31,14 +28,14 @@ def test_triangles_2d_tile_the_square():
     assert ((0, 0), (1, 0), (1, 1)) in tris and ((1, 0), (1, 1), (2, 0)) in tris
 
 
-def test_fit_loglog_recovers_power_law():
+def test_loglog_fit_recovers_power_law():
     x = np.array([1.0, 2, 4, 8, 16])
-    fit = fit_loglog(x, 3.0 * x**2.5)
-    assert fit["slope"] == pytest.approx(2.5) and fit["r2"] == pytest.approx(1.0)
-    assert fit["intercept"] == pytest.approx(np.log(3.0))
-    lin = fit_loglog([1, 2, 3], [2.0, 4.0, 8.0], log_x=False)
-    assert np.exp(lin["slope"]) == pytest.approx(2.0)
-    assert np.isnan(fit_loglog([1.0, 1.0], [1.0, 2.0])["slope"])  # one distinct x
+    fit = loglog_fit(x, 3.0 * x**2.5)
+    assert fit.slope == pytest.approx(2.5) and fit.r2 == pytest.approx(1.0)
+    assert fit.intercept == pytest.approx(np.log(3.0))
+    lin = loglog_fit([1, 2, 3], [2.0, 4.0, 8.0], log_x=False)
+    assert np.exp(lin.slope) == pytest.approx(2.0)
+    assert np.isnan(loglog_fit([1.0, 1.0], [1.0, 2.0]).slope)  # one distinct x
 
 
 def test_config_validation():
@@ -86,13 +83,14 @@ def test_resnet_part_small_and_resume(tmp_path):
         sweep_gates=6,
         n_outputs=1,
     )
-    res = run_tetrakis_experiment(cfg, tmp_path)
+    experiment = get_experiment("tetrakis")
+    res = experiment.run(cfg, tmp_path)
     assert len(res.rows) == 7
     assert all(r["R_interval"] > 0 and np.isfinite(r["R_interval"]) for r in res.rows)
-    fits = {(f["sweep"], f["engine"]): f for f in res.fits}
+    fits = {(f["sweep"], f["engine"]): f for f in res.summary["fits"]}
     assert set(fits) == {("size", "interval"), ("K", "interval"), ("d", "interval")}
     assert np.isfinite(fits[("size", "interval")]["exponent"])
     assert (tmp_path / "tetrakis_resnet_R.png").is_file() and (tmp_path / "results.csv").is_file()
     # resume: an identical config reuses every row (same seconds field, no recomputation)
-    again = run_tetrakis_experiment(cfg, tmp_path)
+    again = experiment.run(cfg, tmp_path)
     assert [r["seconds"] for r in again.rows] == [r["seconds"] for r in res.rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -460,16 +460,20 @@ def demo_cmd(
 ) -> None:
     """Train an Occam and a weight-decay ResNet on smooth2d, compare, prune, write report.md."""
     with _clean_errors():
-        from occam.report.demo import DemoConfig, run_demo, summary_rows
+        from occam.experiments import get_experiment
+        from occam.experiments.demo import summary_rows
+        from occam.experiments.progress import ConsoleProgress
 
         _set_threads(threads)
         _positive_int(seed, "--seed", 0)
         overrides: dict[str, Any] = {"seed": seed}
         if steps is not None:
             overrides["steps"] = _positive_int(steps, "--steps")
-        config = DemoConfig.quick(**overrides) if quick else DemoConfig(**overrides)
-        log: Callable[[str], None] = lambda msg: console.print(f"[dim]{msg}[/dim]")  # noqa: E731
-        results = run_demo(out, config, log=log, progress=True)
+        demo = get_experiment("demo")
+        config = demo.config(quick=quick, **overrides)
+        with ConsoleProgress(console) as progress:
+            res = demo.run(config, out, progress)
+        results = res.summary
         headers, rows = summary_rows(results["summary"])
         table = Table(title=f"occam demo on {config.task} ({results['wall_seconds']:.1f} s)")
         from occam.report import format_value
@@ -479,7 +483,7 @@ def demo_cmd(
         for row in rows:
             table.add_row(*(format_value(v) for v in row))
         wide_console.print(table)
-        console.print(f"report: {results['files']['markdown']}")
+        console.print(f"report: {res.files['markdown']}")
 
 
 def register(app: typer.Typer) -> None:

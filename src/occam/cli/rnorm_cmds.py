@@ -25,21 +25,19 @@ def rnorm(
     seed: int = typer.Option(0, "--seed", help="Seed of random directions and samples."),
 ) -> None:
     """Run both experiments, write JSON/CSV/PNG into OUT and print the tables."""
-    from dataclasses import replace
-
     from rich.console import Console
     from rich.table import Table
 
-    from occam.rnorm.experiments import RNormExperimentConfig, run
+    from occam.experiments import get_experiment
+    from occam.experiments.progress import ConsoleProgress
 
-    config = RNormExperimentConfig.quick() if quick else RNormExperimentConfig()
-    config = replace(
-        config,
-        versus_d=replace(config.versus_d, seed=seed),
-        learning=replace(config.learning, seed=seed),
-    )
+    experiment = get_experiment("rnorm")
+    config = experiment.config(quick=quick, **{"versus_d.seed": seed, "learning.seed": seed})
     console = Console()
-    summary = run(out, config, progress=lambda msg: console.log(msg))
+    with ConsoleProgress(console) as progress:
+        res = experiment.run(config, out, progress)
+    summary = res.summary
+    vs_d = [r for r in res.rows if r["part"] == "versus_d"]
 
     table = Table(title="Minimum R-norm of a parity interpolant on {±1}^d")
     for name in (
@@ -53,7 +51,7 @@ def rnorm(
         "averaged constr.",
     ):
         table.add_column(name, justify="right")
-    for r in summary["rnorm_vs_d"]:
+    for r in vs_d:
         table.add_row(
             str(r["d"]),
             _fmt(r["ridge_lp"]),
@@ -72,16 +70,16 @@ def rnorm(
     for key, fit in summary["fits"].items():
         fits.add_row(
             key,
-            f"{fit['exponent']:.3f}",
+            f"{fit['slope']:.3f}",
             f"[{fit['ci_low']:.3f}, {fit['ci_high']:.3f}]",
-            str(fit["n_points"]),
+            str(fit["n"]),
         )
     console.print(fits)
 
     learn = Table(title="Learning χ on {±1}^d: population MSE of clip(g) (mean over trials)")
     for name in ("d", "n", "n/d²", "n/d³", "MSE", "error rate", "R-norm"):
         learn.add_column(name, justify="right")
-    rows = summary["learning"]
+    rows = [r for r in res.rows if r["part"] == "learning"]
     for d, n in sorted({(r["d"], r["n"]) for r in rows}):
         sub = [r for r in rows if r["d"] == d and r["n"] == n]
 

@@ -25,38 +25,32 @@ def tetrakis(
 ) -> None:
     """Draw the triangulation and a Tetrakis function; tabulate and fit R(θ) of the ResNet."""
     from rich.console import Console
-    from rich.progress import Progress
     from rich.table import Table
 
-    from occam.tetrakis.experiment import TetrakisExperimentConfig, run_tetrakis_experiment
+    from occam.experiments import get_experiment
+    from occam.experiments.progress import ConsoleProgress
 
     parts = {"all": ("picture", "resnet"), "picture": ("picture",), "resnet": ("resnet",)}
     if part not in parts:
         raise typer.BadParameter(
             f"expected one of {sorted(parts)}, got {part!r}", param_hint="--part"
         )
-    make = TetrakisExperimentConfig.quick if quick else TetrakisExperimentConfig
-    cfg = make(seed=seed, parts=parts[part])
+    experiment = get_experiment("tetrakis")
+    cfg = experiment.config(quick=quick, seed=seed, parts=parts[part])
     console = Console()
-    with Progress(console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(name: str, i: int, n: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=n)
-            bar.update(tasks[name], completed=i)
-
-        res = run_tetrakis_experiment(cfg, out, progress=progress)
-    if res.picture:
+    with ConsoleProgress(console) as progress:
+        res = experiment.run(cfg, out, progress)
+    picture, fits = res.summary["picture"], res.summary["fits"]
+    if picture:
         console.print(
-            f"(i) random circuit |C| = {res.picture['size']}, K = {res.picture['K']}: "
-            f"explicit Tetrakis circuit size bound {res.picture['explicit_size_bound']}"
+            f"(i) random circuit |C| = {picture['size']}, K = {picture['K']}: "
+            f"explicit Tetrakis circuit size bound {picture['explicit_size_bound']}"
         )
     if res.rows:
         table = Table(title="(ii) certified R(θ) of the ResNet computing T_C: fitted exponents")
         for col in ("sweep", "X", "engine", "exponent", "± se", "R²", "n", "growth / level"):
             table.add_column(col, justify="right")
-        for f in res.fits:
+        for f in fits:
             growth = f.get("growth_per_level")
             table.add_row(
                 f["sweep"],

@@ -13,7 +13,8 @@ predictions:
 - ``predicted_first_order``: for importance pruning sqrt(Σ_p (1/p_p − 1) θ_p² ‖∂_p f‖²_{L²})
   (Bernoulli) or sqrt(Σ_p θ_p² ‖∂_p f‖² / λ_p) (Poisson), the exact expected L² error of the
   linearised network; for the deterministic methods the linearised error ‖Σ_p (θ'_p − θ_p) ∂_p f‖;
-- ``rtilde_over_sqrt_n``: R̃(θ)/√N, which the Bernoulli prediction equals when no p_p is clipped.
+- ``rtilde_over_sqrt_n``: R̃(θ)/√N, which the Poisson prediction equals exactly; the Bernoulli
+  one is sqrt(R̃²/N − Σ_p a_p²) (a_p = |θ_p|·‖∂_p f‖) when no p_p is clipped, and less with clipping.
 """
 
 from __future__ import annotations

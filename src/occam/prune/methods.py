@@ -206,8 +206,13 @@ def first_order_prediction(theta: Tensor, s_l2: Tensor, probs: Tensor, method: s
     """First-order L² error of importance pruning, sqrt(E‖Σ_p (θ'_p − θ_p) ∂_p f‖²_{L²}).
 
     Bernoulli: sqrt(Σ_p (1/p_p − 1) θ_p² ‖∂_p f‖²); Poisson: sqrt(Σ_p θ_p² ‖∂_p f‖² / λ_p).
-    Parameters with p_p = 0 have θ_p s_p = 0 and contribute nothing. Without clipping this equals
-    R̃/√N (Jacot Sec. 2.2). Independence of the draws makes the cross terms vanish in expectation.
+    Parameters with p_p = 0 have θ_p s_p = 0 and contribute nothing. Independence of the draws
+    makes the cross terms vanish in expectation.
+
+    With a_p = |θ_p| ‖∂_p f‖ and R̃ = Σ_p a_p (ideal weights), Poisson rates λ_p = N a_p / R̃ give
+    exactly R̃/√N (Jacot Sec. 2.2). Bernoulli gives sqrt(R̃²/N − Σ_p a_p²) when no p_p is clipped
+    at 1 (then p_p = N a_p / R̃), less with clipping, and always less than R̃/√N because
+    p_p ≥ min(1, λ_p). ``benchmarks/bench_prune_slopes.py`` measures the resulting slopes.
     """
     energy = theta.detach().to(torch.float64) ** 2 * s_l2.detach().to(torch.float64) ** 2
     live = probs > 0

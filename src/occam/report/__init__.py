@@ -1,6 +1,6 @@
 """Reports (SPEC 14): atomic JSON/CSV results, PNG figures (matplotlib Agg) and a self-contained
-Markdown + HTML report; :mod:`occam.report.summary` tabulates error and complexity of trained nets
-and :mod:`occam.report.demo` runs the ``occam demo`` pipeline.
+Markdown + HTML report; :mod:`occam.report.summary` tabulates error and complexity of trained nets.
+The one report stack of every experiment (:mod:`occam.experiments`).
 
 Attributes load lazily, so writing JSON does not import matplotlib.
 """
@@ -16,10 +16,13 @@ _ATTRIBUTES = {
     "markdown_table": "occam.report.document",
     "atomic_write_bytes": "occam.report.io",
     "atomic_write_text": "occam.report.io",
+    "column_union": "occam.report.io",
     "csv_text": "occam.report.io",
+    "jsonable": "occam.report.io",
     "write_csv": "occam.report.io",
     "write_json": "occam.report.io",
     "plot_pruning": "occam.report.plots",
+    "save_figure": "occam.report.plots",
     "plot_training": "occam.report.plots",
     "complexity_summary": "occam.report.summary",
 }

@@ -7,7 +7,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from occam._atomic import atomic_write_bytes as _atomic_write_bytes
@@ -23,12 +23,15 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def _jsonable(value: Any) -> Any:
-    """Replace non-finite floats by None and numpy/torch scalars by Python numbers."""
+def jsonable(value: Any) -> Any:
+    """Plain JSON data: non-finite floats as None, numpy/torch scalars as Python numbers, tuples as
+    lists, paths as strings (the one JSON cleaning of occam)."""
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -38,14 +41,20 @@ def _jsonable(value: Any) -> Any:
 
 def write_json(path: str | Path, obj: Any) -> Path:
     """JSON (indent 2, non-finite floats as null), written atomically."""
-    return atomic_write_text(path, json.dumps(_jsonable(obj), indent=2, allow_nan=False) + "\n")
+    return atomic_write_text(path, json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n")
+
+
+def column_union(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every key of ``rows``, in the order first seen (the header of a table of mixed rows)."""
+    return list(dict.fromkeys(k for row in rows for k in row))
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], fieldnames: Sequence[str] | None = None) -> str:
-    """Rows of dicts as CSV text; the header is ``fieldnames`` or the first row's keys."""
+    """Rows of dicts as CSV text; the header is ``fieldnames`` or :func:`column_union` of the rows
+    (missing cells and None are empty)."""
     rows = list(rows)
     if fieldnames is None:
-        fieldnames = list(rows[0]) if rows else []
+        fieldnames = column_union(rows)
     buf = io.StringIO()
     writer = csv.DictWriter(
         buf, fieldnames=list(fieldnames), lineterminator="\n", extrasaction="ignore"

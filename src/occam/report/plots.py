@@ -28,7 +28,8 @@ TRAINING_TITLES = {
 }
 
 
-def _save(fig: Figure, path: str | Path) -> Path:
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """A matplotlib figure as PNG (110 dpi, tight box), written atomically (every occam figure)."""
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -64,7 +65,7 @@ def plot_training(
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=8)
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_pruning(
@@ -122,4 +123,4 @@ def plot_pruning(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
     ax.set_title(title)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -6,7 +6,8 @@
 - :func:`min_rnorm_interpolation` — the minimum R-norm LP over a finite dictionary (HiGHS),
   and the estimator :class:`MinRNormInterpolator` (``fit``/``predict``).
 - :func:`spline_min_rnorm`, :func:`spline_interpolant` — the exact 1-D case (Savarese et al.).
-- :mod:`occam.rnorm.experiments` — min R-norm versus d and learning χ_S from samples.
+- the experiments (min R-norm versus d, learning χ_S from samples) are in
+  :mod:`occam.experiments.rnorm`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""R-norm experiments on parity (SPEC 12 d; seed 004).
+"""R-norm experiments on parity (SPEC 12 d; seed 004), registered as ``rnorm``.
 
 (i)  :func:`rnorm_versus_d` — the minimum R-norm of a parity interpolant on all of {±1}^d, for the
      ridge-restricted dictionary (directions ±1/√d) and the free dictionary (ridge ∪ sign
@@ -13,14 +13,13 @@
      minimum-R-norm interpolation over the sign dictionary; population error (exact, over all
      2^d points) of the clipped interpolant versus n, against n/d² and n/d³.
 
-:func:`run` writes JSON/CSV tables, PNG figures and a summary (atomically) and returns them.
+:func:`run` writes JSON/CSV tables, PNG figures and a summary (atomically). Its results table
+holds the rows of (i) (``part = "versus_d"``) and then of (ii) (``part = "learning"``); the
+exponent fits (:func:`occam.stats.loglog_fit`) are in the summary.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from occam._atomic import atomic_write_bytes
+from occam.experiments.registry import Progress, Results, register
+from occam.report.io import write_csv, write_json
 from occam.rnorm.dictionary import (
     random_dictionary,
     ridge_dictionary,
@@ -44,6 +44,7 @@ from occam.rnorm.parity import (
     ridge_parity_rnorm,
     sign_min_rnorm,
 )
+from occam.stats import loglog_fit
 
 
 # -- configs ---------------------------------------------------------------------------------
@@ -69,11 +70,14 @@ class LearningConfig:
 
 @dataclass(frozen=True)
 class RNormExperimentConfig:
+    """Both experiments: (i) ``versus_d`` and (ii) ``learning``."""
+
     versus_d: RNormVersusDConfig = field(default_factory=RNormVersusDConfig)
     learning: LearningConfig = field(default_factory=LearningConfig)
 
     @classmethod
     def quick(cls) -> RNormExperimentConfig:
+        """Sizes that finish in seconds."""
         return cls(
             RNormVersusDConfig(d_values=tuple(range(2, 8)), lp_max_d=5, n_random=4),
             LearningConfig(d_values=(3, 4, 5), n_over_d2=(0.5, 1.0, 2.0, 4.0), trials=1),
@@ -100,7 +104,9 @@ def union_lower_bound(d: int, n_random: int, seed: int) -> tuple[float, float]:
     return 1.0 / best, (math.inf if best_rand == 0 else 1.0 / best_rand)
 
 
-def rnorm_versus_d(config: RNormVersusDConfig, progress: Any = None) -> list[dict[str, Any]]:
+def rnorm_versus_d(
+    config: RNormVersusDConfig, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """Rows per d: LP minima (ridge; union when d ≤ lp_max_d), exact references, constructions."""
     rows = []
     for d in config.d_values:
@@ -141,48 +147,29 @@ def rnorm_versus_d(config: RNormVersusDConfig, progress: Any = None) -> list[dic
         row["free_min"] = row["union_lp"] if not math.isnan(row["union_lp"]) else row["union_exact"]
         rows.append(row)
         if progress is not None:
-            progress(f"d={d}: ridge {row['ridge_lp']:.4g}, free {row['free_min']:.4g}")
+            progress.log(f"d={d}: ridge {row['ridge_lp']:.4g}, free {row['free_min']:.4g}")
     return rows
 
 
-def loglog_fit(x: Any, y: Any, level: float = 0.95) -> dict[str, float]:
-    """Least-squares fit log y = p log x + log C with a t-interval for the exponent p."""
-    from scipy import stats
-
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    ok = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-    x, y = x[ok], y[ok]
-    if x.size < 3:
-        raise ValueError(f"loglog_fit: need at least 3 positive points, got {x.size}")
-    fit = stats.linregress(np.log(x), np.log(y))
-    t = stats.t.ppf(0.5 + level / 2, x.size - 2)
-    return {
-        "exponent": float(fit.slope),
-        "ci_low": float(fit.slope - t * fit.stderr),
-        "ci_high": float(fit.slope + t * fit.stderr),
-        "prefactor": float(math.exp(fit.intercept)),
-        "n_points": int(x.size),
-        "level": level,
-    }
-
-
-def exponent_fits(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Exponent fits over all d and over the upper half of the d range, per series."""
+def exponent_fits(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Exponent fits (:meth:`occam.stats.LogLogFit.as_dict`: ``slope`` is the exponent) over all
+    d and over the upper half of the d range, per series."""
     d = np.array([r["d"] for r in rows], dtype=np.float64)
     out = {}
     half = d >= np.median(d)
     for key in ("ridge_lp", "free_min", "ridge_construction", "averaged_construction"):
         vals = np.array([r[key] for r in rows], dtype=np.float64)
         if np.sum(np.isfinite(vals)) >= 3:
-            out[key] = loglog_fit(d, vals)
+            out[key] = loglog_fit(d, vals).as_dict()
         if np.sum(np.isfinite(vals[half])) >= 3:
-            out[key + "_upper_half"] = loglog_fit(d[half], vals[half])
+            out[key + "_upper_half"] = loglog_fit(d[half], vals[half]).as_dict()
     return out
 
 
 # -- (ii) learning χ_S from samples -------------------------------------------------------------
-def learning_curve(config: LearningConfig, progress: Any = None) -> list[dict[str, Any]]:
+def learning_curve(
+    config: LearningConfig, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """Rows (d, n, trial): min-R-norm interpolant of n uniform samples of (x, χ(x)), x ∈ {±1}^d.
 
     Errors are exact population quantities over all 2^d points: ``mse`` of the clipped output
@@ -217,49 +204,20 @@ def learning_curve(config: LearningConfig, progress: Any = None) -> list[dict[st
                 )
             if progress is not None:
                 last = [r for r in rows if r["d"] == d and r["n"] == n]
-                progress(f"d={d} n={n}: mse {np.mean([r['mse'] for r in last]):.3f}")
+                progress.log(f"d={d} n={n}: mse {np.mean([r['mse'] for r in last]):.3f}")
     return rows
 
 
 # -- output -----------------------------------------------------------------------------------
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.floating, np.integer)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def plot_versus_d(rows: list[dict[str, Any]], path: Path) -> Path:
+    """PNG: the R-norm of each series against d, log-log."""
+    from matplotlib.figure import Figure
 
-
-def write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(_clean(obj), indent=2) + "\n").encode())
-
-
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_bytes(path, buf.getvalue().encode())
-
-
-def _save_figure(fig: Any, path: Path) -> None:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    atomic_write_bytes(path, buf.getvalue())
-
-
-def plot_versus_d(rows: list[dict[str, Any]], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from occam.report.plots import save_figure
 
     d = [r["d"] for r in rows]
-    fig, ax = plt.subplots(figsize=(6, 4.2))
+    fig = Figure(figsize=(6, 4.2))
+    ax = fig.subplots()
     series = [
         ("ridge_lp", "ridge dictionary (LP)", "o-"),
         ("ridge_construction", "ridge sawtooth construction", "--"),
@@ -274,17 +232,17 @@ def plot_versus_d(rows: list[dict[str, Any]], path: Path) -> None:
     ax.set_ylabel("R-norm of the parity interpolant")
     ax.set_title("Minimum R-norm interpolation of parity on {±1}^d")
     ax.legend(fontsize=8)
-    _save_figure(fig, path)
-    plt.close(fig)
+    return save_figure(fig, path)
 
 
-def plot_learning(rows: list[dict[str, Any]], path: Path) -> None:
-    import matplotlib
+def plot_learning(rows: list[dict[str, Any]], path: Path) -> Path:
+    """PNG: population MSE against n, n/d² and n/d³, one line per d."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from occam.report.plots import save_figure
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    fig = Figure(figsize=(13, 4))
+    axes = fig.subplots(1, 3)
     for d in sorted({r["d"] for r in rows}):
         sub = [r for r in rows if r["d"] == d]
         ns = sorted({r["n"] for r in sub})
@@ -296,18 +254,23 @@ def plot_learning(rows: list[dict[str, Any]], path: Path) -> None:
     axes[0].set_ylabel("population MSE of clip(g)")
     axes[0].legend(fontsize=8)
     fig.suptitle("Learning χ on {±1}^d by minimum R-norm interpolation")
-    _save_figure(fig, path)
-    plt.close(fig)
+    return save_figure(fig, path)
 
 
-def run(
-    out: str | Path, config: RNormExperimentConfig | None = None, progress: Any = None
-) -> dict[str, Any]:
+@register(
+    "rnorm",
+    config=RNormExperimentConfig,
+    quick=RNormExperimentConfig.quick,
+    description="Two-layer R-norm and parity: min R-norm vs d, learning χ_S by interpolation",
+    spec="12",
+    timing_columns=("union_lp_seconds",),
+)
+def run(config: RNormExperimentConfig, out: Path, progress: Progress) -> Results:
     """Run (i) and (ii), write ``rnorm_vs_d.{json,csv,png}``, ``learning.{json,csv,png}`` and
-    ``summary.json`` into ``out``; return the summary (config, fits, row tables)."""
-    config = config or RNormExperimentConfig()
+    ``summary.json`` (config, fits, verdict, both row tables) into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
     vs_d = rnorm_versus_d(config.versus_d, progress)
     fits = exponent_fits(vs_d)
     below = all(
@@ -315,22 +278,19 @@ def run(
         for r in vs_d
         if math.isfinite(r["free_min"])
     )
-    write_json(out / "rnorm_vs_d.json", vs_d)
-    write_csv(out / "rnorm_vs_d.csv", vs_d)
-    plot_versus_d(vs_d, out / "rnorm_vs_d.png")
+    files["rnorm_vs_d_json"] = write_json(out / "rnorm_vs_d.json", vs_d)
+    files["rnorm_vs_d_csv"] = write_csv(out / "rnorm_vs_d.csv", vs_d)
+    files["rnorm_vs_d_png"] = plot_versus_d(vs_d, out / "rnorm_vs_d.png")
     learn = learning_curve(config.learning, progress)
-    write_json(out / "learning.json", learn)
-    write_csv(out / "learning.csv", learn)
-    plot_learning(learn, out / "learning.png")
-    summary = {
-        "config": asdict(config),
-        "fits": fits,
-        "free_below_averaged_for_all_d": below,
-        "rnorm_vs_d": vs_d,
-        "learning": learn,
-    }
-    write_json(out / "summary.json", summary)
-    return summary
+    files["learning_json"] = write_json(out / "learning.json", learn)
+    files["learning_csv"] = write_csv(out / "learning.csv", learn)
+    files["learning_png"] = plot_learning(learn, out / "learning.png")
+    summary = {"config": asdict(config), "fits": fits, "free_below_averaged_for_all_d": below}
+    files["summary"] = write_json(
+        out / "summary.json", {**summary, "rnorm_vs_d": vs_d, "learning": learn}
+    )
+    rows = [{"part": "versus_d", **r} for r in vs_d] + [{"part": "learning", **r} for r in learn]
+    return Results(rows=rows, summary=summary, files=files)
 
 
 __all__ = [
@@ -339,7 +299,6 @@ __all__ = [
     "RNormVersusDConfig",
     "exponent_fits",
     "learning_curve",
-    "loglog_fit",
     "rnorm_versus_d",
     "run",
     "union_lower_bound",

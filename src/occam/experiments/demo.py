@@ -1,4 +1,4 @@
-"""The demo pipeline behind ``occam demo`` (issue 2 item 7, SPEC 14).
+"""The demo experiment behind ``occam demo`` (issue 2 item 7, SPEC 14), registered as ``demo``.
 
 On the built-in 2-D task (``smooth2d`` by default) it
 
@@ -12,26 +12,21 @@ On the built-in 2-D task (``smooth2d`` by default) it
    ``pruning.png``, ``results.json``, ``summary.csv``, ``prune_<run>.csv``/``.json``,
    ``history_<run>.json`` and the models ``model_<run>.pt`` (``occam.train.save_model``).
 
-Training checkpoints (``checkpoint_<run>.pt``) make an interrupted demo resume where it stopped.
+The results table has one row per net (``run`` plus the columns of
+:func:`occam.report.summary.complexity_summary`). Training checkpoints (``checkpoint_<run>.pt``)
+make an interrupted demo resume where it stopped.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from occam.prune import prune_curve
+from occam.experiments.registry import Progress, Results, register
 from occam.report.document import Report
 from occam.report.io import write_csv, write_json
-from occam.report.plots import plot_pruning, plot_training
-from occam.report.summary import COLUMN_TITLES, SUMMARY_COLUMNS, complexity_summary
-from occam.tasks import get_task
-from occam.train import TrainConfig, save_model, train
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,10 @@ class DemoConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def train_config(self, run: str) -> TrainConfig:
+    def train_config(self, run: str) -> Any:
+        """The :class:`occam.train.TrainConfig` of net ``run`` ("occam" or "l2")."""
+        from occam.train import TrainConfig
+
         common = {
             "width": self.width,
             "hidden": self.hidden,
@@ -142,32 +140,16 @@ def _prune_values(n_parameters: int, points: int) -> list[int]:
     return sorted({max(1, round(v)) for v in grid})
 
 
-def run_demo(
-    out_dir: str | Path,
-    config: DemoConfig | None = None,
-    *,
-    log: Callable[[str], None] | None = None,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Run the demo pipeline, write every output into ``out_dir`` and return the results dict.
+def _train_nets(config: DemoConfig, task: Any, data: tuple, out: Path, progress: Progress):
+    """Train the Occam and the weight-decay net; save models and histories; return
+    (models, histories, model metadata)."""
+    from occam.train import save_model, train
 
-    The result holds ``config``, ``summary`` (run -> complexity_summary row), ``prune`` (run ->
-    PruneCurve dict), ``files`` (name -> path) and ``wall_seconds``.
-    """
-    config = config or DemoConfig()
-    say = log or (lambda _msg: None)
-    start = time.perf_counter()
-    # Absolute, so figure paths recorded in the report resolve the same from any working directory.
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    task = get_task(config.task)
-    x_tr, y_tr, x_te, y_te = task.train_test(config.n_train, config.n_test, seed=config.seed)
-    x_test = torch.as_tensor(x_te, dtype=torch.float64)
-
-    models, histories, summary, curves, metas = {}, {}, {}, {}, {}
+    x_tr, y_tr, x_te, y_te = data
+    models, histories, metas = {}, {}, {}
     for run in RUNS:
         cfg = config.train_config(run)
-        say(
+        progress.log(
             f"training the {RUNS[run]} net: {cfg.steps} steps, penalty {cfg.penalty}, "
             f"λ = {cfg.lam:g}, optimizer {cfg.optimizer}"
         )
@@ -177,11 +159,11 @@ def run_demo(
             cfg,
             x_test=x_te,
             y_test=y_te,
-            progress=progress,
+            progress=progress.bars,
             checkpoint=out / f"checkpoint_{run}.pt",
         )
         models[run], histories[run] = result.model, result.history
-        meta = {
+        metas[run] = {
             "task": config.task,
             "task_params": {},
             "n_train": config.n_train,
@@ -189,14 +171,19 @@ def run_demo(
             "seed": config.seed,
             "config": cfg.to_dict(),
         }
-        metas[run] = meta
-        save_model(out / f"model_{run}.pt", result.model, meta)
+        save_model(out / f"model_{run}.pt", result.model, metas[run])
         write_json(out / f"history_{run}.json", result.history)
-        summary[run] = complexity_summary(result.model, x_test, y_te, task.domain)
+    return models, histories, metas
 
+
+def _prune_nets(config: DemoConfig, models: dict, x_test: Any, y_te: Any, out: Path, progress):
+    """Importance-pruning curves of every net (SPEC 6), written as prune_<run>.json / .csv."""
+    from occam.prune import prune_curve
+
+    curves = {}
     for run, model in models.items():
         n_values = _prune_values(model.n_parameters, config.prune_points)
-        say(
+        progress.log(
             f"importance pruning of the {RUNS[run]} net: N in {n_values}, "
             f"{config.prune_trials} trials each"
         )
@@ -211,10 +198,45 @@ def run_demo(
         curves[run] = curve
         write_json(out / f"prune_{run}.json", curve.to_dict())
         write_csv(out / f"prune_{run}.csv", curve.rows(), curve.FIELDS)
+    return curves
 
+
+@register(
+    "demo",
+    config=DemoConfig,
+    quick=DemoConfig.quick,
+    description="Occam vs weight-decay ResNet on a built-in task: complexity, pruning, report",
+    spec="5, 6, 14",
+)
+def run(config: DemoConfig, out_dir: Path, progress: Progress) -> Results:
+    """Run the demo pipeline (module docstring), write every output into ``out_dir``.
+
+    Returns the table (one row per net: ``run`` and the complexity summary columns), the summary
+    (``config``, ``task``, ``summary`` run -> row, ``prune`` run -> PruneCurve dict,
+    ``wall_seconds``; the content of ``results.json``) and the files.
+    """
+    import torch
+
+    from occam.report.plots import plot_pruning, plot_training
+    from occam.report.summary import SUMMARY_COLUMNS, complexity_summary
+    from occam.tasks import get_task
+    from occam.train import save_model
+
+    start = time.perf_counter()
+    out = Path(out_dir).resolve()  # figure paths in the report resolve from any folder
+    out.mkdir(parents=True, exist_ok=True)
+    task = get_task(config.task)
+    data = task.train_test(config.n_train, config.n_test, seed=config.seed)
+    x_tr, y_tr, x_te, y_te = data
+    x_test = torch.as_tensor(x_te, dtype=torch.float64)
+    models, histories, metas = _train_nets(config, task, data, out, progress)
+    summary = {run: complexity_summary(m, x_test, y_te, task.domain) for run, m in models.items()}
+    curves = _prune_nets(config, models, x_test, y_te, out, progress)
     for run, model in list(models.items()):
         n, pruned = compress(model, x_tr, y_tr, config.compress_tolerance)
-        say(f"sensitivity pruning of the {RUNS[run]} net: {n} of {model.n_parameters} kept")
+        progress.log(
+            f"sensitivity pruning of the {RUNS[run]} net: {n} of {model.n_parameters} kept"
+        )
         summary[f"{run}_pruned"] = complexity_summary(pruned, x_test, y_te, task.domain)
         save_model(out / f"model_{run}_pruned.pt", pruned, {**metas[run], "pruned_from": run})
 
@@ -243,12 +265,13 @@ def run_demo(
     files["results"] = write_json(out / "results.json", results)
     report = build_report(config, task.description, summary, curves, files, wall)
     files.update(report.write(out))
-    results["files"] = {k: str(v) for k, v in files.items()}
-    return results
+    return Results(rows=rows, summary=results, files=files)
 
 
 def summary_rows(summary: dict[str, dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """(headers, rows) of the comparison table, one row per run."""
+    from occam.report.summary import COLUMN_TITLES, SUMMARY_COLUMNS
+
     headers = ["run", *(COLUMN_TITLES[c] for c in SUMMARY_COLUMNS)]
     rows = [
         [LABELS.get(run, run), *(row[c] for c in SUMMARY_COLUMNS)] for run, row in summary.items()
@@ -291,8 +314,10 @@ def build_report(
         "Each parameter is kept with probability p = min(1, c·|θ|·‖∂f/∂θ‖) (expected count N) and "
         "rescaled by 1/p. The error is the L² distance to the unpruned net on "
         f"{config.prune_sample} test points, mean ± std over {config.prune_trials} trials. "
-        "The first-order prediction is sqrt(Σ (1/p − 1) θ² ‖∂f/∂θ‖²), equal to R̃/√N when no "
-        "probability is clipped at 1. A measured/first-order ratio far above 1 means that "
+        "The first-order prediction is sqrt(Σ_p (1/p_p − 1) a_p²) with a_p = |θ_p|·‖∂f/∂θ_p‖; "
+        "when no probability is clipped at 1 it equals sqrt(R̃²/N − Σ_p a_p²), and it is always "
+        "below R̃/√N, which is the first-order error of the Poisson sampler (λ_p = N a_p/R̃). "
+        "A measured/first-order ratio far above 1 means that "
         "higher-order effects dominate at that N, typically from perturbed input weights V "
         "that move pre-activations across the ReLU kink (for instance switching on units that "
         "were inactive on the sample), which the first-order expansion cannot see."

@@ -1,4 +1,5 @@
-"""The Tetrakis experiment behind ``occam tetrakis`` (SPEC 9, 14; issue 5 item 5).
+"""The Tetrakis experiment behind ``occam tetrakis`` (SPEC 9, 14; issue 5 item 5), registered as
+``tetrakis``.
 
 Part (i), "picture": the 2-D Tetrakis triangulation (SPEC 9.1) on a few cells, and the Tetrakis
 function T_C (SPEC 9.3) of a small random circuit on [0, 1]² as a heatmap with contour lines and the
@@ -9,8 +10,8 @@ the ResNet that computes T_C exactly (SPEC 9.4, :func:`occam.tetrakis.resnet_for
 for random circuits, in three sweeps: against |C| (d, K fixed), against K (d, n_gates fixed) and
 against d (K, n_gates fixed). For each sweep and engine a least-squares line
 log R = b·log X + a is fitted over all runs (X = |C|, K or d), reported as the exponent b with its
-standard error and R²; for K the growth factor per level, exp of the slope of log R against K, is
-reported too.
+standard error and R² (:func:`occam.stats.loglog_fit`); for K the growth factor per level, exp of
+the slope of log R against K, is reported too. The results table has one row per network.
 
 Outputs (into ``out_dir``): ``tetrakis_triangulation.png``, ``tetrakis_function.png``,
 ``tetrakis_resnet_R.png``, ``results.json`` (config, rows, fits), ``results.csv`` (rows),
@@ -20,28 +21,31 @@ same config are reused (resume).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from occam.experiments.registry import Progress, Results, register
+from occam.report.document import Report
+from occam.report.io import write_csv, write_json
+from occam.stats import loglog_fit
 from occam.tetrakis.function import Decoder, TetrakisFunction, random_circuit
 from occam.tetrakis.grid import locate
 
 __all__ = [
     "TetrakisExperimentConfig",
-    "TetrakisExperimentResult",
-    "fit_loglog",
+    "fits_for",
     "plot_function",
     "plot_resnet_sweeps",
     "plot_triangulation",
-    "run_tetrakis_experiment",
+    "resnet_rows",
+    "run",
     "triangles_2d",
 ]
 
@@ -99,17 +103,6 @@ class TetrakisExperimentConfig:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
-@dataclass
-class TetrakisExperimentResult:
-    """Rows (one per constructed network), fits per sweep and engine, and written files."""
-
-    config: TetrakisExperimentConfig
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    fits: list[dict[str, Any]] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
-    picture: dict[str, Any] = field(default_factory=dict)
-
-
 # ------------------------------------------------------------------------------ part (i)
 
 
@@ -130,22 +123,13 @@ def triangles_2d(cells: int) -> np.ndarray:
     return np.array(sorted(tris), dtype=np.int64)
 
 
-def _save_png(fig: Any, path: Path) -> Path:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from occam.report.io import atomic_write_bytes
-
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return atomic_write_bytes(path, buf.getvalue())
-
-
 def plot_triangulation(path: str | Path, cells: int = 4) -> Path:
     """PNG of the Tetrakis triangulation of [0, cells]², even grid points (the mirror centres)
     marked."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon
+
+    from occam.report.plots import save_figure
 
     tris = triangles_2d(cells)
     fig = Figure(figsize=(5, 5))
@@ -169,13 +153,15 @@ def plot_triangulation(path: str | Path, cells: int = 4) -> Path:
     ax.set_aspect("equal")
     ax.set_title(f"Tetrakis triangulation of [0,{cells}]² ({len(tris)} triangles)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, fontsize=8)
-    return _save_png(fig, Path(path))
+    return save_figure(fig, Path(path))
 
 
 def plot_function(path: str | Path, T: TetrakisFunction, resolution: int = 301) -> Path:
     """PNG of a 2-D Tetrakis function: heatmap, contour lines, the level-K triangulation and the
     grid values dec(C(v))."""
     from matplotlib.figure import Figure
+
+    from occam.report.plots import save_figure
 
     if T.d != 2:
         raise ValueError(f"plot_function: needs d = 2, got d = {T.d}")
@@ -199,44 +185,10 @@ def plot_function(path: str | Path, T: TetrakisFunction, resolution: int = 301) 
     ax.set_title(f"Tetrakis function of a random circuit (|C| = {T.circuit.size}, K = {T.K})")
     ax.set_xlabel("x_0")
     ax.set_ylabel("x_1")
-    return _save_png(fig, Path(path))
+    return save_figure(fig, Path(path))
 
 
 # ------------------------------------------------------------------------------ part (ii)
-
-
-def fit_loglog(x: Sequence[float], y: Sequence[float], *, log_x: bool = True) -> dict[str, float]:
-    """Least squares log y = b·(log x or x) + a: slope b, its standard error, intercept a, R², n.
-
-    Points with y ≤ 0 or x ≤ 0 (log_x) are dropped; fewer than 2 distinct x give NaN."""
-    xa = np.asarray(x, dtype=np.float64)
-    ya = np.asarray(y, dtype=np.float64)
-    ok = (ya > 0) & np.isfinite(ya) & ((xa > 0) if log_x else np.isfinite(xa))
-    xa, ya = xa[ok], ya[ok]
-    n = int(xa.size)
-    if n < 2 or np.unique(xa).size < 2:
-        return {
-            "slope": math.nan,
-            "slope_se": math.nan,
-            "intercept": math.nan,
-            "r2": math.nan,
-            "n": n,
-        }
-    lx = np.log(xa) if log_x else xa
-    ly = np.log(ya)
-    A = np.column_stack([lx, np.ones_like(lx)])
-    coef, *_ = np.linalg.lstsq(A, ly, rcond=None)
-    resid = ly - A @ coef
-    ss_res = float(resid @ resid)
-    ss_tot = float(((ly - ly.mean()) ** 2).sum())
-    dof = n - 2
-    if dof > 0:
-        cov = ss_res / dof * np.linalg.inv(A.T @ A)
-        se = float(math.sqrt(max(cov[0, 0], 0.0)))
-    else:
-        se = math.nan
-    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
-    return {"slope": float(coef[0]), "slope_se": se, "intercept": float(coef[1]), "r2": r2, "n": n}
 
 
 def _row_key(row: dict[str, Any]) -> tuple:
@@ -310,19 +262,18 @@ def fits_for(rows: Sequence[dict[str, Any]], engines: Sequence[str]) -> list[dic
         for engine in engines:
             x = [r[xkey] for r in sel]
             y = [r[f"R_{engine}"] for r in sel]
-            fit = fit_loglog(x, y)
+            fit = loglog_fit(x, y)
             entry = {
                 "sweep": sweep,
                 "x": "|C|" if sweep == "size" else sweep,
                 "engine": engine,
-                "exponent": fit["slope"],
-                "exponent_se": fit["slope_se"],
-                "r2": fit["r2"],
-                "n": fit["n"],
+                "exponent": fit.slope,
+                "exponent_se": fit.stderr,
+                "r2": fit.r2,
+                "n": fit.n,
             }
             if sweep == "K":
-                lin = fit_loglog(x, y, log_x=False)
-                entry["growth_per_level"] = math.exp(lin["slope"]) if lin["n"] >= 2 else math.nan
+                entry["growth_per_level"] = math.exp(loglog_fit(x, y, log_x=False).slope)
             out.append(entry)
     return out
 
@@ -335,6 +286,8 @@ def plot_resnet_sweeps(
 ) -> Path:
     """PNG: R(θ) of the constructed ResNets against |C|, K and d (log-log, fitted lines)."""
     from matplotlib.figure import Figure
+
+    from occam.report.plots import save_figure
 
     fig = Figure(figsize=(13, 4))
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
@@ -373,119 +326,105 @@ def plot_resnet_sweeps(
         ax.legend(fontsize=8)
         ax.grid(True, which="both", alpha=0.3)
     fig.suptitle("Certified complexity of the ResNet computing T_C exactly (SPEC 9.4)")
-    return _save_png(fig, Path(path))
+    return save_figure(fig, Path(path))
 
 
 # ------------------------------------------------------------------------------ runner
 
 
-def run_tetrakis_experiment(
-    config: TetrakisExperimentConfig | None = None,
-    out_dir: str | Path = "runs/tetrakis",
-    *,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> TetrakisExperimentResult:
-    """Run the parts in ``config.parts``, write figures, results and the report into ``out_dir``."""
-    from occam.report import Report, write_csv, write_json
+def _picture_part(cfg: TetrakisExperimentConfig, out: Path, report: Report, files: dict) -> dict:
+    """Part (i): the triangulation and a Tetrakis function as PNG, their report section; returns
+    the picture facts (|C|, K, d, explicit size bound)."""
+    files["triangulation"] = plot_triangulation(
+        out / "tetrakis_triangulation.png", cfg.picture_cells
+    )
+    C = random_circuit(2 * (cfg.picture_K + 1), cfg.picture_gates, 3, seed=cfg.seed)
+    T = TetrakisFunction(C, 2, cfg.picture_K, domain=(0.0, 1.0), dec=Decoder())
+    files["function"] = plot_function(out / "tetrakis_function.png", T, cfg.picture_resolution)
+    picture = {"size": C.size, "K": cfg.picture_K, "d": 2, "explicit_size_bound": T.size_bound()}
+    report.heading("(i) The triangulation and a Tetrakis function")
+    report.paragraph(
+        "SPEC 9.1: for each coordinate the nearest even integer e_i and t_i = |x_i − e_i|; "
+        "sorting the t_i gives the d+1 vertices and weights. The Kuhn triangulation mirrored "
+        "across every face; in 2-D the tetrakis square tiling."
+    )
+    report.figure(files["triangulation"], "Tetrakis triangulation")
+    report.paragraph(
+        f"T_C for a random circuit with |C| = {C.size} gates on 2·(K+1) = {C.n_inputs} input "
+        f"bits, K = {cfg.picture_K}, dec = unsigned integer of its 3 output bits. The size "
+        f"bound of the explicit circuit (SPEC 9.3, F = K fractional bits) is "
+        f"{picture['explicit_size_bound']} gates."
+    )
+    report.figure(files["function"], "Tetrakis function of a random circuit")
+    return picture
 
-    cfg = config or TetrakisExperimentConfig()
+
+def _previous_rows(out: Path, cfg: TetrakisExperimentConfig) -> list[dict[str, Any]]:
+    """Rows of an earlier run into ``out`` with the same config (resume), else none."""
+    old = out / "results.json"
+    if not old.is_file():
+        return []
+    try:
+        data = json.loads(old.read_text())
+    except (OSError, ValueError):
+        return []
+    return list(data.get("rows", [])) if data.get("config") == cfg.to_dict() else []
+
+
+def _resnet_report(cfg: TetrakisExperimentConfig, rows, fits, report: Report, figure: Path):
+    """The report section of part (ii): fitted exponents, the figure and every run."""
+    report.heading("(ii) Certified R(θ) of the ResNet computing T_C (SPEC 9.4)")
+    report.paragraph(
+        f"Random circuits ({cfg.circuits_per_point} per point, {cfg.n_outputs} outputs read "
+        f"as an unsigned integer); sweeps: |C| at d = {cfg.sweep_d}, K = {cfg.sweep_K}; "
+        f"K at d = {cfg.sweep_d}, {cfg.sweep_gates} gates; d at K = {cfg.sweep_K}, "
+        f"{cfg.sweep_gates} gates. Fits: log R = b·log X + a over all runs of a sweep."
+    )
+    keys = ("sweep", "x", "engine", "exponent", "exponent_se", "r2", "n", "growth_per_level")
+    report.table(
+        ["sweep", "X", "engine", "exponent b", "± se", "R²", "n", "growth per K level"],
+        [[f.get(k) for k in keys] for f in fits],
+    )
+    report.figure(figure, "R(θ) against |C|, K and d")
+    cols = ["sweep", "d", "K", "n_gates", "size", "width", "depth", "nonzeros"]
+    cols += [f"R_{e}" for e in cfg.engines]
+    report.table(cols, [[r[c] for c in cols] for r in rows])
+
+
+@register(
+    "tetrakis",
+    config=TetrakisExperimentConfig,
+    quick=TetrakisExperimentConfig.quick,
+    description="Tetrakis triangulation pictures; certified R(θ) of the exact ResNet vs |C|, K, d",
+    spec="9",
+    timing_columns=("seconds",),
+)
+def run(cfg: TetrakisExperimentConfig, out_dir: Path, progress: Progress) -> Results:
+    """Run the parts in ``cfg.parts``; write figures, ``results.json`` / ``results.csv`` and the
+    report into ``out_dir``. Rows: one per network of part (ii); summary: ``picture``, ``fits``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    res = TetrakisExperimentResult(config=cfg)
+    res = Results()
     report = Report("Tetrakis triangulation, Tetrakis functions and their ResNets")
-
+    picture: dict[str, Any] = {}
+    fits: list[dict[str, Any]] = []
     if "picture" in cfg.parts:
-        res.files["triangulation"] = plot_triangulation(
-            out / "tetrakis_triangulation.png", cfg.picture_cells
-        )
-        C = random_circuit(2 * (cfg.picture_K + 1), cfg.picture_gates, 3, seed=cfg.seed)
-        T = TetrakisFunction(C, 2, cfg.picture_K, domain=(0.0, 1.0), dec=Decoder())
-        res.files["function"] = plot_function(
-            out / "tetrakis_function.png", T, cfg.picture_resolution
-        )
-        res.picture = {
-            "size": C.size,
-            "K": cfg.picture_K,
-            "d": 2,
-            "explicit_size_bound": T.size_bound(),
-        }
-        report.heading("(i) The triangulation and a Tetrakis function")
-        report.paragraph(
-            "SPEC 9.1: for each coordinate the nearest even integer e_i and t_i = |x_i − e_i|; "
-            "sorting the t_i gives the d+1 vertices and weights. The Kuhn triangulation mirrored "
-            "across every face; in 2-D the tetrakis square tiling."
-        )
-        report.figure(res.files["triangulation"], "Tetrakis triangulation")
-        report.paragraph(
-            f"T_C for a random circuit with |C| = {C.size} gates on 2·(K+1) = {C.n_inputs} input "
-            f"bits, K = {cfg.picture_K}, dec = unsigned integer of its 3 output bits. The size "
-            f"bound of the explicit circuit (SPEC 9.3, F = K fractional bits) is "
-            f"{res.picture['explicit_size_bound']} gates."
-        )
-        report.figure(res.files["function"], "Tetrakis function of a random circuit")
-        if progress is not None:
-            progress("picture", 1, 1)
-
+        picture = _picture_part(cfg, out, report, res.files)
+        progress.step("picture", 1, 1)
     if "resnet" in cfg.parts:
-        previous: list[dict[str, Any]] = []
-        old = out / "results.json"
-        if old.is_file():
-            try:
-                data = json.loads(old.read_text())
-                if data.get("config") == cfg.to_dict():
-                    previous = list(data.get("rows", []))
-            except (OSError, ValueError):
-                previous = []
         res.rows = resnet_rows(
-            cfg,
-            previous,
-            None if progress is None else (lambda i, n: progress("resnet", i, n)),
+            cfg, _previous_rows(out, cfg), lambda i, n: progress.step("resnet", i, n)
         )
-        res.fits = fits_for(res.rows, cfg.engines)
+        fits = fits_for(res.rows, cfg.engines)
         res.files["resnet"] = plot_resnet_sweeps(
-            out / "tetrakis_resnet_R.png", res.rows, res.fits, cfg.engines
+            out / "tetrakis_resnet_R.png", res.rows, fits, cfg.engines
         )
         res.files["csv"] = write_csv(out / "results.csv", res.rows)
-        report.heading("(ii) Certified R(θ) of the ResNet computing T_C (SPEC 9.4)")
-        report.paragraph(
-            f"Random circuits ({cfg.circuits_per_point} per point, {cfg.n_outputs} outputs read "
-            f"as an unsigned integer); sweeps: |C| at d = {cfg.sweep_d}, K = {cfg.sweep_K}; "
-            f"K at d = {cfg.sweep_d}, {cfg.sweep_gates} gates; d at K = {cfg.sweep_K}, "
-            f"{cfg.sweep_gates} gates. Fits: log R = b·log X + a over all runs of a sweep."
-        )
-        report.table(
-            ["sweep", "X", "engine", "exponent b", "± se", "R²", "n", "growth per K level"],
-            [
-                [
-                    f["sweep"],
-                    f["x"],
-                    f["engine"],
-                    f["exponent"],
-                    f["exponent_se"],
-                    f["r2"],
-                    f["n"],
-                    f.get("growth_per_level"),
-                ]
-                for f in res.fits
-            ],
-        )
-        report.figure(res.files["resnet"], "R(θ) against |C|, K and d")
-        cols = [
-            "sweep",
-            "d",
-            "K",
-            "n_gates",
-            "size",
-            "width",
-            "depth",
-            "nonzeros",
-            *[f"R_{e}" for e in cfg.engines],
-        ]
-        report.table(cols, [[r[c] for c in cols] for r in res.rows])
-
+        _resnet_report(cfg, res.rows, fits, report, res.files["resnet"])
+    res.summary = {"picture": picture, "fits": fits}
     res.files["json"] = write_json(
         out / "results.json",
-        {"config": cfg.to_dict(), "picture": res.picture, "rows": res.rows, "fits": res.fits},
+        {"config": cfg.to_dict(), "picture": picture, "rows": res.rows, "fits": fits},
     )
     res.files.update({f"report_{k}": v for k, v in report.write(out).items()})
     return res
