@@ -1,6 +1,6 @@
 """Benchmark of the circuit learner on IWLS 2020 (issue 18 acceptance).
 
-Runs ``occam.learn.iwls.run_benchmark`` (the code behind ``occam iwls``) on a subset of the
+Runs ``occam.experiments.iwls.run_iwls`` (the code behind ``occam iwls``) on a subset of the
 benchmark (default: two functions per family) and compares, on the same functions in the same run,
 the chosen circuit against the named baseline of the contest paper, a single decision tree (our
 ``tree`` route), and every other route; the published figures (arXiv 2012.02530, Table III, test
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from occam.learn.iwls import run_benchmark, summary_markdown
+from occam.experiments.iwls import CELLS, run_iwls
+from occam.learn.iwls import summary_markdown
 
 RESULTS = Path(__file__).resolve().parent / "results" / "iwls.md"
 DEFAULT_ONLY = ",".join(f"ex{k:02d}" for lo in range(0, 90, 10) for k in (lo + 3, lo + 6))
@@ -46,20 +47,10 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     names = args.only.split(",")
-    summary = run_benchmark(
-        args.root,
-        args.out,
-        quick=args.quick,
-        workers=args.workers,
-        only=names,
-        on_done=lambda r, d, n: print(
-            f"[{d}/{n}] {r['name']} {r['route']} "
-            f"{100 * r['valid_accuracy_file']:.2f}% {r['ands']} ANDs",
-            flush=True,
-        ),
-    )
+    summary = run_iwls(args.root, args.out, quick=args.quick, workers=args.workers, only=names)
     wall = time.perf_counter() - t0
-    recs = [json.loads((Path(args.out) / f"{n}.json").read_text()) for n in names]
+    recs = [json.loads(p.read_text()) for p in Path(args.out).glob(f"{CELLS}/*/ex*.json")]
+    recs = [r for r in recs if r["name"] in set(names)]
     chosen = np.array([r["valid_accuracy_file"] for r in recs])
     tree = np.array([r["routes"]["tree"]["valid_accuracy"] for r in recs])
     ands = np.array([r["ands"] for r in recs])

@@ -213,59 +213,75 @@ def test_cli_learn_writes_checked_file(tmp_path):
     assert res.exit_code == 2 and "bad.pla:3" in res.output
 
 
-def test_iwls_runner_resumes_and_summarizes(tmp_path):
-    from occam.learn.iwls import run_benchmark
+def _record(out, name):
+    (path,) = (out / "cells").glob(f"*/{name}.json")
+    return json.loads(path.read_text()), path.parent
+
+
+def test_iwls_sweep_resumes_and_summarizes(tmp_path):
+    from occam.experiments.iwls import run_iwls
 
     _bench(tmp_path / "b", {"ex01": _adder_msb(300, 4, 6), "ex72": _sop(300, 7)})
-    seen = []
-    summary = run_benchmark(
-        tmp_path / "b",
-        tmp_path / "r",
-        quick=True,
-        workers=1,
-        routes=("tree", "word"),
-        on_done=lambda rec, done, n: seen.append((rec["name"], done, n)),
-    )
-    assert sorted(s[0] for s in seen) == ["ex01", "ex72"] and seen[-1][1:] == (2, 2)
-    rec = json.loads((tmp_path / "r" / "ex01.json").read_text())
+    kw = {"quick": True, "backend": "serial", "routes": ("tree", "word"), "progress": False}
+    summary = run_iwls(tmp_path / "b", tmp_path / "r", **kw)
+    rec, cell = _record(tmp_path / "r", "ex01")
     assert rec["family"] == "adders" and rec["ands"] <= 5000 and rec["valid_accuracy_file"] == 1.0
     assert set(rec["routes"]) == {"tree", "word"}
     assert {"levels", "gates", "abc_ands", "seconds", "route"} <= set(rec)
+    xv, yv = read_pla(tmp_path / "b" / "validation" / "ex01.valid.pla")
+    assert check_file(cell / "ex01.aig", xv, yv[:, 0]).accuracy == rec["valid_accuracy_file"]
     assert summary["functions"] == 2 and summary["rows"][-1]["family"] == "all"
     assert (tmp_path / "r" / "families.png").stat().st_size > 0
-    seen.clear()
-    run_benchmark(
-        tmp_path / "b",
-        tmp_path / "r",
-        quick=True,
-        workers=1,
-        on_done=lambda rec, done, n: seen.append(rec),
-    )
-    assert seen == []  # everything finished before: nothing recomputed
+    assert "ex72" in (tmp_path / "r" / "functions.csv").read_text()
+    stamp = (cell / "ex01.aig").stat().st_mtime_ns
+    run_iwls(tmp_path / "b", tmp_path / "r", **kw)  # finished cells are skipped
+    assert (cell / "ex01.aig").stat().st_mtime_ns == stamp
 
 
-def test_iwls_runner_on_local_ray(tmp_path):
+def test_iwls_cli_and_errors(tmp_path):
+    import typer
+
+    from occam.cli import learn_cmds
+
+    app = typer.Typer()
+    learn_cmds.register(app)
+    _bench(tmp_path / "b", {"ex40": _sop(240, 13)})
+    args = ["iwls", str(tmp_path / "b"), "--out", str(tmp_path / "r"), "--quick"]
+    res = CliRunner().invoke(app, [*args, "--backend", "serial", "--routes", "tree"])
+    assert res.exit_code == 0, res.output
+    assert "square roots" in res.output and "1 of 1 functions" in res.output
+    res = CliRunner().invoke(app, [*args, "--only", "ex99"])
+    assert res.exit_code == 2 and "ex99" in res.output
+    res = CliRunner().invoke(app, ["iwls", str(tmp_path), "--out", str(tmp_path / "r")])
+    assert res.exit_code == 2 and "train/ and validation/" in res.output
+
+
+def test_iwls_sweep_on_local_ray(tmp_path):
     import ray
 
-    from occam.learn.iwls import run_benchmark
+    from occam.experiments.iwls import run_iwls
 
-    _bench(
-        tmp_path / "b", {"ex00": _adder_msb(240, 3, 8), "ex31": _sop(240, 9), "ex80": _sop(240, 10)}
-    )
+    specs = {"ex00": _adder_msb(240, 3, 8), "ex31": _sop(240, 9)}
+    _bench(tmp_path / "b", specs)
     ray.init(num_cpus=2, include_dashboard=False)
     try:
-        summary = run_benchmark(
-            tmp_path / "b", tmp_path / "r", quick=True, backend="ray", routes=("tree", "word")
+        summary = run_iwls(
+            tmp_path / "b",
+            tmp_path / "r",
+            quick=True,
+            backend="ray",
+            routes=("tree",),
+            progress=False,
         )
     finally:
         ray.shutdown()
-    assert summary["functions"] == 3
-    for name in ("ex00", "ex31", "ex80"):
-        rec = json.loads((tmp_path / "r" / f"{name}.json").read_text())
+    assert summary["functions"] == 2
+    for name in specs:
+        rec, cell = _record(tmp_path / "r", name)
         xv, yv = read_pla(tmp_path / "b" / "validation" / f"{name}.valid.pla")
-        assert check_file(tmp_path / "r" / f"{name}.aig", xv, yv[:, 0]).accuracy == pytest.approx(
-            rec["valid_accuracy_file"]
-        )
+        check = check_file(cell / f"{name}.aig", xv, yv[:, 0])
+        assert check.accuracy == pytest.approx(rec["valid_accuracy_file"])
+        assert check.header_ands == rec["ands"] <= 5000
 
 
 @pytest.mark.parametrize("label", [False, True])

@@ -82,7 +82,7 @@ def iwls_cmd(
     out: Path = typer.Option(Path("iwls-results"), "--out", help="Results folder (resumable)."),
     quick: bool = typer.Option(False, "--quick", help="Smaller hyper-parameter grids."),
     max_nodes: int = typer.Option(5000, "--max-nodes", help="AIG AND budget."),
-    backend: str = typer.Option("process", "--backend", help="process or ray."),
+    backend: str = typer.Option("process", "--backend", help="process, ray or serial."),
     address: str = typer.Option(None, "--address", help="Ray cluster HOST:PORT."),
     workers: int = typer.Option(2, "--workers", help="Local processes / local Ray CPUs."),
     only: str = typer.Option(None, "--only", help="Comma-separated function names (a subset)."),
@@ -90,44 +90,27 @@ def iwls_cmd(
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Learn every function of an IWLS-style benchmark, saving each result as it finishes."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from occam.learn.iwls import find_functions, run_benchmark, summary_markdown
+    from occam.experiments.iwls import run_iwls
+    from occam.learn.iwls import find_functions, summary_markdown
 
     with _clean_errors():
         total = len(find_functions(root))
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
-            tid = bar.add_task("functions", total=None)
-
-            def on_done(rec: dict, done: int, n: int) -> None:
-                bar.update(tid, completed=done, total=n)
-                bar.console.print(
-                    f"{rec['name']}: {rec['route']} {100 * rec['valid_accuracy_file']:.2f}% "
-                    f"{rec['ands']} ANDs {rec['seconds']:.0f} s"
-                )
-
-            summary = run_benchmark(
-                root,
-                out,
-                quick=quick,
-                max_nodes=max_nodes,
-                seed=seed,
-                backend=backend,
-                address=address,
-                workers=workers,
-                only=_routes(only),
-                routes=_routes(routes),
-                on_done=on_done,
-            )
+        summary = run_iwls(
+            root,
+            out,
+            quick=quick,
+            max_nodes=max_nodes,
+            seed=seed,
+            backend=backend,
+            address=address,
+            workers=workers,
+            only=list(_routes(only) or ()),
+            routes=_routes(routes),
+        )
     console.print(summary_markdown(summary))
     console.print(
-        f"{summary['functions']} of {total} functions in {out} (summary.md, families.png)"
+        f"{summary['functions']} of {total} functions in {out} "
+        "(summary.md, summary.json, families.png, functions.csv; circuits in cells/*/NAME.aig)"
     )
 
 

@@ -1,13 +1,11 @@
-"""The IWLS 2020 benchmark run (issue 18 item 3): every function learned, its file checked, results
-saved as they finish, resumable, in a process pool or on Ray.
+"""The IWLS 2020 benchmark (issue 18 item 3): finding the functions, learning one function into a
+checked file, and the summary by family. The sweep over functions (process pool or Ray, resumable)
+is the experiment ``iwls`` of :mod:`occam.experiments.iwls`, behind ``occam iwls``.
 
 A benchmark folder holds ``train/NAME.train.pla[.gz]`` and ``validation/NAME.valid.pla[.gz]``.
-:func:`learn_function` is the per-function unit of work (a plain top-level function of a picklable
-:class:`Task`, so any sweep engine can run it): it fits a :class:`CircuitLearner` and returns the
-record and the bytes of the ``.aig``. The driver (:func:`run_benchmark`) writes the ``.aig``,
-reads it back (occam simulation on validation, ABC ``print_stats``; :func:`check_file`) and
-saves ``NAME.json`` atomically, so the numbers reported are those of the file even when the
-worker ran on another machine. Functions whose ``NAME.json`` exists are skipped (resume).
+:func:`learn_and_write` is the per-function unit of work: it fits a :class:`CircuitLearner`,
+writes ``NAME.aig`` and reads it back (occam simulation on validation, ABC ``print_stats``;
+:func:`check_file`), so the numbers of its record are those of the file.
 
 The family of a function (:func:`family`, from the benchmark README's table of ids) is used for
 REPORTING only; the learner never sees a name.
@@ -19,24 +17,21 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from occam._atomic import atomic_write_bytes
-from occam.circuits.io import read_pla, write_aiger_bytes
-from occam.learn.learner import CircuitLearner, LearnError, check_file
+from occam.circuits.io import read_pla
+from occam.learn.learner import CircuitLearner, LearnError
 
 __all__ = [
     "FAMILIES",
-    "Task",
     "family",
     "find_functions",
-    "learn_function",
-    "run_benchmark",
+    "learn_and_write",
     "summarize",
+    "summary_markdown",
 ]
 
 #: README table of the benchmark: id range → family (reporting only)
@@ -65,19 +60,6 @@ def family(name: str) -> str:
     return "other"
 
 
-@dataclass(frozen=True)
-class Task:
-    """One function to learn: paths and learner settings (picklable for pools and Ray)."""
-
-    name: str
-    train: str
-    valid: str
-    max_nodes: int = 5000
-    seed: int = 0
-    quick: bool = False
-    routes: tuple[str, ...] | None = None
-
-
 def _pla(folder: Path, kind: str) -> dict[str, Path]:
     out = {}
     for p in sorted(folder.glob(f"*.{kind}.pla*")):
@@ -99,146 +81,58 @@ def find_functions(root: str | os.PathLike[str]) -> list[tuple[str, Path, Path]]
     return [(n, train[n], valid[n]) for n in names]
 
 
-def learn_function(task: Task) -> tuple[dict, bytes]:
-    """Fit one function; returns its record (per-route results, chosen route, seconds) and the
-    binary AIGER bytes of the chosen circuit. Runs in a worker process."""
-    t0 = time.perf_counter()
-    xt, yt = read_pla(task.train)
-    xv, yv = read_pla(task.valid)
-    if yt.shape[1] != 1 or yv.shape[1] != 1:
-        raise LearnError(f"{task.train}: expected one output, found {yt.shape[1]}")
-    learner = CircuitLearner(
-        task.routes, max_nodes=task.max_nodes, seed=task.seed, quick=task.quick
-    ).fit(xt, yt[:, 0], xv, yv[:, 0])
-    record = {
-        "name": task.name,
-        "n_inputs": int(xt.shape[1]),
-        **learner.summary(),
-        "seconds": time.perf_counter() - t0,
-    }
-    return record, write_aiger_bytes(learner.circuit_, binary=True)
-
-
-def _save(task: Task, out: Path, record: dict, aig: bytes) -> dict:
-    """Write the .aig, check the file, save the JSON record (driver side)."""
-    path = out / f"{task.name}.aig"
-    atomic_write_bytes(path, aig)
-    xv, yv = read_pla(task.valid)
-    check = check_file(path, xv, yv[:, 0])
-    if check.header_ands > task.max_nodes:
-        raise LearnError(f"{path}: AIGER header A={check.header_ands} exceeds {task.max_nodes}")
-    record.update(
-        family=family(task.name),
-        file=path.name,
-        valid_accuracy_file=check.accuracy,
-        ands=check.header_ands,
-        abc_ands=check.abc_ands,
-        levels=check.abc_levels,
-        gates=check.gates,
-        depth=check.depth,
-    )
-    atomic_write_bytes(out / f"{task.name}.json", json.dumps(record, indent=1).encode())
-    return record
-
-
-def _pool_results(tasks: list[Task], workers: int) -> Iterator[tuple[Task, tuple[dict, bytes]]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futs = {pool.submit(learn_function, t): t for t in tasks}
-        for f in as_completed(futs):
-            yield futs[f], f.result()
-
-
-def _ray_results(
-    tasks: list[Task], address: str | None, workers: int
-) -> Iterator[tuple[Task, tuple[dict, bytes]]]:
-    import ray
-
-    started = not ray.is_initialized()
-    if started:
-        if address:
-            ray.init(address=address)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False)
-    try:
-        remote = ray.remote(num_cpus=1)(learn_function)
-        pending = {remote.remote(t): t for t in tasks}
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            for ref in done:
-                yield pending.pop(ref), ray.get(ref)
-    finally:
-        if started:
-            ray.shutdown()
-
-
-def run_benchmark(
-    root: str | os.PathLike[str],
-    out: str | os.PathLike[str],
+def learn_and_write(
+    train: str | os.PathLike[str],
+    valid: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    name: str,
     *,
-    quick: bool = False,
     max_nodes: int = 5000,
     seed: int = 0,
-    backend: str = "process",
-    address: str | None = None,
-    workers: int = 2,
-    only: list[str] | None = None,
+    quick: bool = False,
     routes: tuple[str, ...] | None = None,
-    on_done: Callable[[dict, int, int], None] | None = None,
 ) -> dict:
-    """Learn every function of ``root`` not yet in ``out``; returns :func:`summarize` of ``out``.
+    """Learn one function, write ``out_dir/NAME.aig`` and check the file (read back, simulated on
+    validation, ABC ``print_stats``). ``name`` names the files only; the learner never sees it.
 
-    ``backend`` is ``"process"`` (local pool of ``workers``) or ``"ray"`` (``address`` of a
-    running cluster, or a local instance of ``workers`` CPUs). ``on_done(record, done, total)``
-    reports progress after each saved function.
+    Returns the record: per-route results, the chosen route, the file's validation accuracy,
+    AIG ANDs (header ``A``; ABC's count beside it), {AND, OR, NOT} gates, levels, seconds.
     """
-    if backend not in ("process", "ray"):
-        raise LearnError(f"backend must be 'process' or 'ray', received {backend!r}")
-    if workers < 1:
-        raise LearnError(f"workers must be >= 1, received {workers}")
+    t0 = time.perf_counter()
+    xt, yt = read_pla(train)
+    xv, yv = read_pla(valid)
+    for path, y in ((train, yt), (valid, yv)):
+        if y.shape[1] != 1:
+            raise LearnError(f"{path}: expected one output, found {y.shape[1]}")
+    learner = CircuitLearner(routes, max_nodes=max_nodes, seed=seed, quick=quick)
+    learner.fit(xt, yt[:, 0], xv, yv[:, 0])
+    seconds = time.perf_counter() - t0
+    check = learner.write(Path(out_dir) / f"{name}.aig", xv, yv[:, 0])
+    return {
+        "name": name,
+        "family": family(name),
+        "n_inputs": int(xt.shape[1]),
+        **learner.summary(),
+        "seconds": seconds,
+        "file": Path(check.path).name,
+        "valid_accuracy_file": check.accuracy,
+        "ands": check.header_ands,
+        "abc_ands": check.abc_ands,
+        "levels": check.abc_levels,
+        "gates": check.gates,
+        "depth": check.depth,
+    }
+
+
+def _mean(v: list[float]) -> float | None:
+    return float(np.mean(v)) if v else None
+
+
+def summarize(records: list[dict], out: str | os.PathLike[str]) -> dict:
+    """Per family, per route and overall means of the records of :func:`learn_and_write`;
+    writes ``summary.json``, ``summary.md`` and ``families.png`` into ``out``."""
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    funcs = find_functions(root)
-    if only:
-        unknown = sorted(set(only) - {n for n, _, _ in funcs})
-        if unknown:
-            raise LearnError(f"only: no such functions in {root}: {unknown}")
-        funcs = [f for f in funcs if f[0] in set(only)]
-    tasks = [
-        Task(n, str(t), str(v), max_nodes, seed, quick, routes)
-        for n, t, v in funcs
-        if not (out_dir / f"{n}.json").exists()
-    ]
-    total, done = len(funcs), len(funcs) - len(tasks)
-    if tasks:
-        results = (
-            _pool_results(tasks, workers)
-            if backend == "process"
-            else _ray_results(tasks, address, workers)
-        )
-        for task, (record, aig) in results:
-            rec = _save(task, out_dir, record, aig)
-            done += 1
-            if on_done is not None:
-                on_done(rec, done, total)
-    names = {n for n, _, _ in funcs}
-    return summarize(out_dir, names)
-
-
-def _mean(v: list[float]) -> float:
-    return float(np.mean(v)) if v else float("nan")
-
-
-def summarize(out: str | os.PathLike[str], names: set[str] | None = None) -> dict:
-    """Per family, per route and overall means from the ``NAME.json`` records in ``out``; writes
-    ``summary.json``, ``summary.md`` and ``families.png`` there."""
-    out_dir = Path(out)
-    recs = []
-    for p in sorted(out_dir.glob("*.json")):
-        if p.name == "summary.json" or (names is not None and p.stem not in names):
-            continue
-        recs.append(json.loads(p.read_text()))
+    recs = sorted(records, key=lambda r: r["name"])
     fams: dict[str, list[dict]] = {}
     for r in recs:
         fams.setdefault(r["family"], []).append(r)
@@ -276,6 +170,14 @@ def summarize(out: str | os.PathLike[str], names: set[str] | None = None) -> dic
     return summary
 
 
+def _fmt(v: float | None, spec: str = ".0f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{100 * v:.2f}"
+
+
 def summary_markdown(summary: dict) -> str:
     """Markdown tables: chosen circuit per family, then each route's own mean per family."""
     rn = summary["routes"]
@@ -286,13 +188,13 @@ def summary_markdown(summary: dict) -> str:
     for r in summary["rows"]:
         mix = ", ".join(f"{k} {v}" for k, v in sorted(r["mix"].items()))
         lines.append(
-            f"| {r['family']} | {r['n']} | {100 * r['valid_accuracy']:.2f} | {r['ands']:.0f} | "
-            f"{r['gates']:.0f} | {r['levels']:.1f} | {r['seconds']:.0f} | {mix} |"
+            f"| {r['family']} | {r['n']} | {_pct(r['valid_accuracy'])} | {_fmt(r['ands'])} | "
+            f"{_fmt(r['gates'])} | {_fmt(r['levels'], '.1f')} | {_fmt(r['seconds'])} | {mix} |"
         )
     lines += ["", "| family | " + " | ".join(f"{n} acc % / ANDs" for n in rn) + " |"]
     lines.append("|---|" + "---|" * len(rn))
     for r in summary["rows"]:
-        cells = [f"{100 * r[f'{n}_accuracy']:.2f} / {r[f'{n}_ands']:.0f}" for n in rn]
+        cells = [f"{_pct(r[f'{n}_accuracy'])} / {_fmt(r[f'{n}_ands'])}" for n in rn]
         lines.append(f"| {r['family']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
