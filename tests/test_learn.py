@@ -118,7 +118,9 @@ def test_learner_chooses_on_validation_and_file_is_the_result(tmp_path):
     xt, yt, xv, yv = _split(x, y, 600)
     lr = CircuitLearner(["tree", "cover", "fringe"], quick=True).fit(xt, yt, xv, yv)
     accs = {k: v["valid_accuracy"] for k, v in lr.results_.items()}
-    assert lr.valid_accuracy_ >= max(accs.values()) - lr.tolerance
+    assert lr.valid_accuracy_ >= max(accs.values()) - lr.tie_margin_
+    tied = [k for k, a in accs.items() if a >= max(accs.values()) - lr.tie_margin_]
+    assert lr.results_[lr.route_]["ands"] == min(lr.results_[k]["ands"] for k in tied)
     assert lr.valid_accuracy_ == accs[lr.route_]
     check = lr.write(tmp_path / "m.aig", xv, yv)
     assert check.accuracy == pytest.approx(lr.score(xv, yv))
@@ -311,3 +313,12 @@ def test_forest_circuit_is_the_hard_majority_vote():
     ).fit(x, y)
     votes = np.stack([t.predict(x) for t in rf.estimators_]).sum(0)
     np.testing.assert_array_equal(cand.circuit.simulate(x)[:, 0], votes >= (n_trees + 1) // 2)
+
+
+def test_tie_margin_is_one_binomial_standard_error():
+    from occam.learn.routes import tie_margin
+
+    assert tie_margin(0.9, 6400, 1.0) == pytest.approx(np.sqrt(0.9 * 0.1 / 6400))
+    assert tie_margin(1.0, 100, 1.0) == pytest.approx(0.01)  # floor 1/n
+    assert tie_margin(0.8, 100, 0.0) == 0.0
+    assert tie_margin(0.7, 400, 2.0) > tie_margin(0.7, 1600, 2.0)

@@ -64,6 +64,7 @@ def _row(record: dict) -> dict:
             "gates",
             "levels",
             "seconds",
+            "cpu_seconds",
         )
     }
     for rn, r in record["routes"].items():
@@ -78,7 +79,7 @@ def _row(record: dict) -> dict:
     quick=IwlsFunctionConfig.quick_config,
     description="IWLS 2020: learn one function into a checked AIG within the node budget",
     spec="13, issue 18",
-    timing_columns=("seconds",),
+    timing_columns=("seconds", "cpu_seconds"),
 )
 def run(config: IwlsFunctionConfig, out_dir: Path, progress: Progress) -> Results:
     """Learn ``config``'s function; the row and the record are those of the written file."""

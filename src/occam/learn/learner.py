@@ -3,8 +3,9 @@
 :class:`CircuitLearner` follows scikit-learn (``fit``/``predict``/``score``; fitted attributes end
 in ``_``). ``fit(X, y, X_valid, y_valid)`` runs each route of :mod:`occam.learn.routes` on the
 training set (routes tune their hyper-parameters on validation) and keeps the candidate with the
-best validation accuracy; candidates within ``tolerance`` of the best count as tied and the one
-with the fewest AIG ANDs wins (an Occam tie-break, still decided on validation).
+best validation accuracy; candidates within ``tolerance_se`` binomial standard errors of the best
+count as tied and the one with the fewest AIG ANDs wins (CART's one-standard-error rule: an Occam
+tie-break, still decided on validation; :func:`occam.learn.routes.tie_margin`).
 
 :meth:`CircuitLearner.write` writes binary AIGER and then *reads the file back*: the reported
 accuracy is that of the file simulated by occam, the AND count is the AIGER header's ``A`` and ABC's
@@ -27,7 +28,7 @@ from occam.circuits import Circuit
 from occam.circuits.abc import run_abc
 from occam.circuits.io import circuit_to_aig, read, write
 from occam.errors import NotFittedError, OccamError
-from occam.learn.routes import ROUTES, Candidate, Data, Route, accuracy, timed_fit
+from occam.learn.routes import ROUTES, Candidate, Data, Route, accuracy, tie_margin, timed_fit
 
 __all__ = ["CircuitLearner", "FileCheck", "LearnError", "check_file"]
 
@@ -106,7 +107,8 @@ class CircuitLearner:
     max_nodes : AIG AND budget of the circuit (IWLS 2020: 5000).
     seed : seeds every route.
     quick : smaller hyper-parameter grids (``occam iwls --quick``).
-    tolerance : validation accuracies within this of the best count as tied; the smaller wins.
+    tolerance_se : validation accuracies within this many standard errors of the best count as
+        tied, the smaller circuit wins (1: the one-standard-error rule; 0: best accuracy only).
     """
 
     def __init__(
@@ -116,13 +118,13 @@ class CircuitLearner:
         max_nodes: int = 5000,
         seed: int = 0,
         quick: bool = False,
-        tolerance: float = 0.001,
+        tolerance_se: float = 1.0,
     ) -> None:
         self.routes = tuple(routes) if routes is not None else tuple(ROUTES)
         self.max_nodes = max_nodes
         self.seed = seed
         self.quick = quick
-        self.tolerance = tolerance
+        self.tolerance_se = tolerance_se
 
     def _route_objects(self) -> list[Route]:
         out: list[Route] = []
@@ -159,7 +161,9 @@ class CircuitLearner:
             raise LearnError(
                 f"fit: training set has {xt.shape[1]} inputs, validation set {xv.shape[1]}"
             )
-        data = Data(xt, yt, xv, yv)
+        if not self.tolerance_se >= 0:
+            raise LearnError(f"tolerance_se must be >= 0, received {self.tolerance_se!r}")
+        data = Data(xt, yt, xv, yv, float(self.tolerance_se))
         results: dict[str, dict] = {}
         cands: list[Candidate] = []
         for route in self._route_objects():
@@ -184,7 +188,8 @@ class CircuitLearner:
         if not cands:
             raise LearnError(f"no route produced a circuit within {self.max_nodes} AIG ANDs")
         best = max(c.valid_accuracy for c in cands)
-        tied = [c for c in cands if c.valid_accuracy >= best - self.tolerance]
+        self.tie_margin_: float = tie_margin(best, yv.shape[0], self.tolerance_se)
+        tied = [c for c in cands if c.valid_accuracy >= best - self.tie_margin_]
         chosen = min(tied, key=lambda c: (c.ands, -c.valid_accuracy))
         self.circuit_: Circuit = chosen.circuit
         self.route_: str = chosen.route

@@ -62,12 +62,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Data:
-    """Training and validation examples: bool ``x (n, d)``, bool ``y (n,)``."""
+    """Training and validation examples: bool ``x (n, d)``, bool ``y (n,)``; ``tolerance_se``
+    sets how many standard errors of validation accuracy count as a tie (:func:`tie_margin`)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_valid: np.ndarray
     y_valid: np.ndarray
+    tolerance_se: float = 1.0
 
     @property
     def n_inputs(self) -> int:
@@ -103,6 +105,16 @@ def accuracy(circuit: Circuit, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(circuit.simulate(x)[:, 0] == y))
 
 
+def tie_margin(best_accuracy: float, n_valid: int, tolerance_se: float) -> float:
+    """Accuracies within ``tolerance_se · SE`` of the best are tied, ``SE = sqrt(p (1 - p) / n)``
+    the binomial standard error of the best validation accuracy ``p`` on ``n`` examples (at least
+    ``1 / n``): CART's one-standard-error rule (Breiman et al. 1984) when ``tolerance_se = 1``.
+    Among tied candidates the smallest circuit wins (Occam's razor, decided on validation)."""
+    n = max(int(n_valid), 1)
+    p = float(best_accuracy)
+    return tolerance_se * max(np.sqrt(p * (1.0 - p) / n), 1.0 / n)
+
+
 def _first_fitting(
     name: str,
     data: Data,
@@ -110,9 +122,14 @@ def _first_fitting(
     max_nodes: int,
     max_tries: int = 6,
 ) -> Candidate | None:
-    """Try ``(valid_acc, size_hint, detail, make)`` best accuracy first (then smaller); return the
-    first circuit within ``max_nodes`` AIG ANDs, its accuracies recomputed from the circuit."""
-    options = sorted(options, key=lambda o: (-o[0], o[1]))
+    """Try ``(valid_acc, size_hint, detail, make)``: first the smallest option tied with the best
+    (:func:`tie_margin`), then the rest by accuracy (then size); return the first circuit within
+    ``max_nodes`` AIG ANDs, its accuracies recomputed from the circuit."""
+    best = max(o[0] for o in options)
+    margin = tie_margin(best, data.y_valid.shape[0], data.tolerance_se)
+    options = sorted(
+        options, key=lambda o: (o[0] < best - margin, -o[0] if o[0] < best - margin else 0, o[1])
+    )
     for _, _, detail, make in options[:max_tries]:
         c = make()
         n = aig_ands(c)
@@ -150,7 +167,7 @@ class TreeRoute:
     def fit(self, data: Data, max_nodes: int, seed: int, quick: bool) -> Candidate | None:
         from sklearn.tree import DecisionTreeClassifier
 
-        depths = [4, 6, 8, 10, 12] if quick else [3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20]
+        depths = [1, 2, 4, 6, 8, 10, 12] if quick else [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20]
         options = []
         for d in depths:
             clf = DecisionTreeClassifier(max_depth=d, criterion="entropy", random_state=seed)
