@@ -91,3 +91,12 @@ def test_parser_only_parses_or_raises_occam_error(text):
     except OccamError:
         return
     assert x.dtype == bool and y.dtype == bool and x.shape[0] == y.shape[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60))
+def test_parser_on_arbitrary_text(text):
+    try:
+        parse_pla(".i 2\n.o 1\n" + text)
+    except OccamError as e:
+        assert str(e).startswith("<memory>")

@@ -31,7 +31,7 @@ _MAX_DIM = 1 << 20  # refuses absurd headers before allocating
 
 
 def _int_arg(parts: list[str], src: str, lineno: int) -> int:
-    if len(parts) != 2 or not parts[1].isdigit():
+    if len(parts) != 2 or not (parts[1].isascii() and parts[1].isdigit()):
         raise FileFormatError(src, lineno, f"{parts[0]} needs one non-negative integer")
     v = int(parts[1])
     if v > _MAX_DIM:
