@@ -49,6 +49,7 @@ _BUILTIN_MODULES = (
     "occam.experiments.demo",
     "occam.experiments.tetrakis",
     "occam.experiments.rnorm",
+    "occam.experiments.iwls",
 )
 _REGISTRY: dict[str, Experiment] = {}
 
