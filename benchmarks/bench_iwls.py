@@ -46,11 +46,13 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write {RESULTS}")
     args = ap.parse_args()
     t0 = time.perf_counter()
+    started = time.time()
     names = args.only.split(",")
     summary = run_iwls(args.root, args.out, quick=args.quick, workers=args.workers, only=names)
     wall = time.perf_counter() - t0
-    recs = [json.loads(p.read_text()) for p in Path(args.out).glob(f"{CELLS}/*/ex*.json")]
-    recs = [r for r in recs if r["name"] in set(names)]
+    paths = [p for p in Path(args.out).glob(f"{CELLS}/*/ex*.json") if p.stem in set(names)]
+    recs = [json.loads(p.read_text()) for p in paths]
+    fresh = sum(p.stat().st_mtime >= started for p in paths)
     chosen = np.array([r["valid_accuracy_file"] for r in recs])
     tree = np.array([r["routes"]["tree"]["valid_accuracy"] for r in recs])
     ands = np.array([r["ands"] for r in recs])
@@ -59,7 +61,8 @@ def main() -> None:
         f"command: `{' '.join(shlex.quote(a) for a in ['python', *sys.argv])}`",
         f"functions: {len(recs)}; learning time summed over functions "
         f"{summary['total_seconds']:.0f} s (mean {summary['total_seconds'] / len(recs):.0f} s); "
-        f"wall time of this invocation {wall:.0f} s",
+        f"CPU time summed {summary['total_cpu_seconds']:.0f} s; wall time of this invocation "
+        f"{wall:.0f} s for the {fresh} functions it learned (the others were resumed)",
         "",
         "| same run, same functions | mean valid acc % | mean ANDs |",
         "|---|---|---|",
