@@ -322,3 +322,18 @@ def test_tie_margin_is_one_binomial_standard_error():
     assert tie_margin(1.0, 100, 1.0) == pytest.approx(0.01)  # floor 1/n
     assert tie_margin(0.8, 100, 0.0) == 0.0
     assert tie_margin(0.7, 400, 2.0) > tie_margin(0.7, 1600, 2.0)
+
+
+def test_fw_route_circuit_is_its_quantised_weighted_vote():
+    from occam.learn.routes import FrankWolfeRoute, _quantize, _weighted_vote
+
+    for lam, n in ((np.array([0.5, 0.3, 0.2]), 3), (np.array([0.1, 0.6, 0.05, 0.25]), 4)):
+        w, thr = _quantize(lam, 15)
+        b = Builder()
+        xs = b.inputs(n)
+        b.output(_weighted_vote(b, xs, w, thr))
+        x = _all_inputs(n)
+        np.testing.assert_array_equal(b.build().simulate(x)[:, 0], x.astype(int) @ w >= thr)
+    x, y = _sop(900, seed=14)
+    cand = FrankWolfeRoute().fit(Data(*_split(x, y, 600)), 5000, 0, True)
+    assert cand is not None and cand.valid_accuracy > 0.9 and cand.ands <= 5000

@@ -16,6 +16,9 @@ Shipped routes (hyper-parameters chosen on validation, ties to the smaller circu
 * ``fringe``: decision trees over FRINGE features (Pagallo and Haussler 1990): each round adds the
   AND and XOR of the two last tests above each leaf as new features, so trees find carries,
   comparisons and parities that a plain tree cannot afford;
+* ``fw``: Frank-Wolfe over the hull of small circuits (route (b) of issue 18, SPEC 11 with
+  ``K = 0``): a weighted vote of depth-limited trees, each the linear minimisation oracle's answer
+  to the weighted sign of the residual (:class:`FrankWolfeRoute`);
 * ``word``: word-level hypotheses fitted on the training set: the inputs read as two unsigned words
   ``A``, ``B`` (halves or interleaved, either bit order) with ``y`` a top bit of ``A + B``, a bit
   of ``A · B``, or ``A < B``, ``A ≤ B``, ``A = B`` (either polarity); or ``y = g(Σ_i x_i)`` a
@@ -52,6 +55,7 @@ __all__ = [
     "CoverRoute",
     "Data",
     "ForestRoute",
+    "FrankWolfeRoute",
     "FringeRoute",
     "Route",
     "TreeRoute",
@@ -373,6 +377,87 @@ class FringeRoute:
         return _first_fitting(self.name, data, options, max_nodes)
 
 
+# ---------------------------------------------------------------------------------- frank-wolfe
+def _weighted_vote(b: Builder, votes: list[int], weights: list[int], threshold: int) -> int:
+    """Node of ``Σ_j w_j v_j ≥ threshold`` (non-negative integer weights): the weighted bits are
+    summed by an adder tree and compared with the constant."""
+    words = []
+    for v, w in zip(votes, weights, strict=True):
+        if w > 0:
+            words.append([v if (w >> i) & 1 else b.const(False) for i in range(w.bit_length())])
+    if threshold <= 0:
+        return b.const(True)
+    if not words or sum(weights) < threshold:
+        return b.const(False)
+    total = arith.adder_tree(b, words, signed=False)
+    const = arith.const_word(threshold, len(total))
+    return b.NOT(arith.less_than(b, total, const, signed=False))
+
+
+def _quantize(lam: np.ndarray, levels: int) -> tuple[list[int], int]:
+    """Integer weights ``round(levels · λ_j / max λ)`` and the threshold ``⌈Σ w / 2⌉`` of
+    ``sign(Σ λ_j h_j) ≥ 0`` for votes ``h_j = 2 b_j − 1``."""
+    w = np.rint(levels * lam / max(float(lam.max()), 1e-300)).astype(int)
+    return [int(v) for v in w], int(-(-int(w.sum()) // 2))
+
+
+class FrankWolfeRoute:
+    """Route (b) of issue 18 on bits: Frank-Wolfe over the hull of small circuits.
+
+    On Boolean inputs a Tetrakis function with ``K = 0`` is ``dec ∘ C`` (SPEC 11), so Frank-Wolfe
+    over conv{±τ h_C} minimises the squared loss ``½ mean (g − y±)²`` over weighted sums of
+    circuits ``g = Σ_j λ_j h_j`` with ``h_j = 2 C_j − 1``. Each step's linear minimisation oracle
+    fits a depth-limited tree to the sign of the residual ``y± − g`` weighted by its magnitude
+    (the weighted sign of the residual); the step size is the exact line search of the squared
+    loss. The prediction ``sign(g)`` becomes one circuit: the trees, their weights quantised to
+    4-bit integers, an adder tree and a comparison with half the total weight. The number of
+    steps and the tree depth are chosen on validation, with the quantised weights.
+    """
+
+    name = "fw"
+
+    def fit(self, data: Data, max_nodes: int, seed: int, quick: bool) -> Candidate | None:
+        from sklearn.tree import DecisionTreeClassifier
+
+        ypm = np.where(data.y_train, 1.0, -1.0)
+        steps = (5, 10, 15) if quick else (5, 10, 15, 20, 30)
+        options = []
+        for depth in (4,) if quick else (3, 5):
+            g = np.zeros_like(ypm)
+            lam = np.zeros(0)
+            trees, hv = [], []
+            for t in range(max(steps)):
+                r = ypm - g
+                clf = DecisionTreeClassifier(max_depth=depth, random_state=seed + t)
+                clf.fit(data.x_train, r > 0, sample_weight=np.abs(r))
+                s = np.where(clf.predict(data.x_train), 1.0, -1.0)
+                d = s - g
+                gamma = 1.0 if t == 0 else float(np.clip(r @ d / max(d @ d, 1e-300), 0.0, 1.0))
+                g = g + gamma * d
+                lam = np.append((1.0 - gamma) * lam, gamma)
+                trees.append(clf)
+                hv.append(clf.predict(data.x_valid).astype(bool))
+                exact = not np.any(ypm - g)  # the training set is fitted: no further step helps
+                if t + 1 in steps or exact:
+                    w, thr = _quantize(lam, 15)
+                    score = np.stack(hv).T.astype(int) @ np.array(w)
+                    acc = float(np.mean((score >= thr) == data.y_valid))
+                    size = sum(int(c.tree_.node_count) for c in trees)
+                    snapshot = tuple(trees)
+
+                    def make(trees=snapshot, w=w, thr=thr):
+                        def build(b: Builder, xs: list[int]) -> int:
+                            votes = [tree_node(b, c, lambda i: xs[i]) for c in trees]
+                            return _weighted_vote(b, votes, w, thr)
+
+                        return finish(build, data.n_inputs)
+
+                    options.append((acc, size, f"steps={t + 1} max_depth={depth}", make))
+                if exact:
+                    break
+        return _first_fitting(self.name, data, options, max_nodes)
+
+
 # ---------------------------------------------------------------------------------- word
 def _word_values(x: np.ndarray, idx: list[int]) -> list[int]:
     """Unsigned integer of the bits ``x[:, idx]`` (``idx[0]`` least significant) per row."""
@@ -493,6 +578,7 @@ ROUTES: dict[str, Callable[[], Route]] = {
     "cover": CoverRoute,
     "fringe": FringeRoute,
     "word": WordRoute,
+    "fw": FrankWolfeRoute,
 }
 
 
