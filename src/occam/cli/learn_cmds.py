@@ -36,7 +36,7 @@ def learn_cmd(
     routes: str = typer.Option(
         None,
         "--routes",
-        help="Comma-separated routes (default all: tree,forest,cover,fringe,word).",
+        help="Comma-separated routes (default all: tree,forest,cover,fringe,word,fw).",
     ),
     seed: int = typer.Option(0, "--seed"),
     quick: bool = typer.Option(False, "--quick", help="Smaller hyper-parameter grids."),
