@@ -20,7 +20,8 @@ def _clean_errors():
     try:
         yield
     except (OccamError, FileNotFoundError) as e:
-        err_console.print(f"[bold red]Error:[/bold red] {e}", highlight=False)
+        # soft_wrap: a long file path stays on one line (copyable, greppable)
+        err_console.print(f"[bold red]Error:[/bold red] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
 
@@ -73,7 +74,8 @@ def learn_cmd(
     console.print(
         f"{out}: route {learner.route_}, validation accuracy {100 * check.accuracy:.2f}% "
         f"(simulated from the file), AIG ANDs {check.header_ands} (ABC: {check.abc_ands}, "
-        f"{check.abc_levels} levels), {check.gates} gates in {{AND, OR, NOT}}"
+        f"{check.abc_levels} levels), {check.gates} gates in {{AND, OR, NOT}}",
+        soft_wrap=True,
     )
 
 
