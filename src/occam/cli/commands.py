@@ -6,13 +6,17 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Attach all command groups to ``app``: train/complexity/prune/demo, compile/frontier and
-    experiments/run/sweep at the top level, then the ``circuit``, ``tetrakis`` and ``rnorm``
-    groups; the help text lists the registered experiments."""
+    """Attach all command groups to ``app``: train/complexity/prune/demo, compile/frontier,
+    learn/iwls and experiments/run/sweep at the top level, then the ``circuit``, ``tetrakis`` and
+    ``rnorm``, ``fw`` groups and ``compositional``; the help text lists the registered
+    experiments."""
     from occam.cli import (
         circuit_cmds,
         compile_cmds,
+        compositional_cmds,
         experiment_cmds,
+        fw_cmds,
+        learn_cmds,
         main_cmds,
         rnorm_cmds,
         tetrakis_cmds,
@@ -22,6 +26,7 @@ def register(app: typer.Typer) -> None:
     main_cmds.register(app)
     compile_cmds.register(app)
     experiment_cmds.register(app)
+    learn_cmds.register(app)
     base = (app.info.help or "").split("\n\nExperiments")[0]
     app.info.help = (
         f"{base}\n\nExperiments (occam run NAME / occam sweep NAME): {', '.join(names())}."
@@ -29,7 +34,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(circuit_cmds.app, name="circuit")
     app.add_typer(tetrakis_cmds.app, name="tetrakis")
     app.add_typer(rnorm_cmds.app, name="rnorm")
-    app.add_typer(__import__("occam.cli.fw_cmds", fromlist=["app"]).app, name="fw")
-    from occam.cli.compositional_cmds import compositional_cmd
-
-    app.command("compositional")(compositional_cmd)
+    app.add_typer(fw_cmds.app, name="fw")
+    app.command("compositional")(compositional_cmds.compositional_cmd)

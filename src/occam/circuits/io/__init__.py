@@ -25,6 +25,7 @@ from occam.circuits.io.aig import (
 from occam.circuits.io.aiger import parse_aiger, read_aiger, write_aiger_bytes
 from occam.circuits.io.blif import parse_blif, read_blif, write_blif_text
 from occam.circuits.io.errors import CircuitFormatError, UnknownFormatError
+from occam.circuits.io.pla import read_pla, write_pla
 from occam.circuits.io.verilog import write_verilog_text
 
 __all__ = [
@@ -40,7 +41,9 @@ __all__ = [
     "parse_aiger",
     "parse_blif",
     "read",
+    "read_pla",
     "write",
+    "write_pla",
 ]
 
 #: suffix -> (readable, writable)
