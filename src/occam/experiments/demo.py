@@ -45,7 +45,7 @@ class DemoConfig:
     lr_schedule: str = "cosine"
     occam_penalty: str = "ideal"
     occam_optimizer: str = "adam"
-    occam_lam: float = 1e-3
+    occam_lam: float = 3e-4
     l2_lam: float = 1e-4
     prune_sample: int = 512
     prune_points: int = 8

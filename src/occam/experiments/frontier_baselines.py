@@ -99,7 +99,7 @@ class BaselinesConfig:
     steps: int = 1000
     batch_size: int = 128
     lr: float = 1e-2
-    occam_lams: tuple[float, ...] = (3e-4, 1e-3, 3e-3)
+    occam_lams: tuple[float, ...] = (3e-5, 1e-4, 3e-4, 1e-3)
     l2_lams: tuple[float, ...] = (1e-5, 1e-4, 1e-3)
     l1_lams: tuple[float, ...] = (1e-5, 1e-4, 1e-3)
     rel_eps: tuple[float, ...] = (0.1, 0.03, 0.01)
