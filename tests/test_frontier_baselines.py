@@ -50,6 +50,7 @@ def test_table_has_one_measured_row_per_method_and_eps(tiny):
             # the claim is on the 3-sigma upper bound of the measured error
             assert err <= row["error_l2_target_ucb"] <= row["eps"]
             assert row["lam"] in config.lams(row["method"])
+            assert 0 < row["R_empirical"] <= row["R_interval"] <= row["R_global"]
         # a 0-gate circuit is a constant, which cannot beat the mean: its error is >= std(f*)
         assert row["gates"] > 0 or err >= 0.999 * sigma
     assert any(r["method"] == "occam" and r["gates"] for r in res.rows)

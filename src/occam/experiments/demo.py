@@ -257,7 +257,9 @@ def _circuits(config: DemoConfig, task: Any, pruned: dict, summary: dict, out: P
         )
         for rel, eps in zip(config.verdict_eps, eps_values, strict=True):
             rec = search.search(float(eps), error="target", budget=config.budget).best
-            table.append(fb._best_row(config.task, run, rel, eps, rec, None, row["test_error"]))
+            table.append(
+                fb._best_row(config.task, run, rel, eps, rec, None, row["test_error"], r_values)
+            )
         fronts[label] = fb._frontier_of(search.records, "target", sigma)
         search.release([])
     tt_front, tt_best = fb._truth_table(config, task, eps_values, progress)

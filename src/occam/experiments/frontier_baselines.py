@@ -62,6 +62,9 @@ TABLE_FIELDS = (
     "weight_bits",
     "act_bits",
     "test_error",
+    "R_empirical",
+    "R_interval",
+    "R_global",
 )
 
 SCALING_FIELDS = (
@@ -257,8 +260,18 @@ def _complexities(model: Any, x_test: np.ndarray, domain: Any) -> dict[str, floa
     return out
 
 
-def _best_row(task: str, method: str, rel: float, eps: float, rec: Any, lam: Any, test_err: Any):
-    """One row of the verdict table (``rec`` None: ε not reached by any λ)."""
+def _best_row(
+    task: str,
+    method: str,
+    rel: float,
+    eps: float,
+    rec: Any,
+    lam: Any,
+    test_err: Any,
+    complexities: dict[str, float] | None = None,
+):
+    """One row of the verdict table (``rec`` None: ε not reached by any λ); ``complexities``:
+    R of the (unpruned) net per certified engine."""
     row = dict.fromkeys(TABLE_FIELDS)
     row.update(task=task, method=method, rel_eps=rel, eps=eps)
     if rec is None:
@@ -278,12 +291,15 @@ def _best_row(task: str, method: str, rel: float, eps: float, rec: Any, lam: Any
         act_bits=rec.spec.act_bits,
         test_error=test_err,
     )
+    for engine, value in (complexities or {}).items():
+        row[f"R_{engine}"] = value
     return row
 
 
 def _net_methods(config, task, data, eps_values, progress):
     """Train every (method, λ), search each ε against the target; returns
-    (best[method][i] = (record, λ, test error) or None, searches[(method, λ)])."""
+    (best[method][i] = (record, λ, test error, R per engine) or None, searches[(method, λ)] =
+    (model, search, test error, R per engine))."""
     from occam.train import error
 
     best: dict[str, list] = {m: [None] * len(eps_values) for m in METHODS}
@@ -292,15 +308,16 @@ def _net_methods(config, task, data, eps_values, progress):
         for lam in config.lams(method):
             result = _train(config, method, lam, data, progress)
             test_err = error(result.model, data[2], data[3])
+            comps = _complexities(result.model, data[2], task.domain)
             search = search_net(result.model, task, config, f"{method} λ={lam:g}")
             for i, eps in enumerate(eps_values):
                 found = search.search(float(eps), error="target", budget=config.budget)
                 rec = found.best
                 old = best[method][i]
                 if rec is not None and (old is None or rec.gates < old[0].gates):
-                    best[method][i] = (rec, lam, test_err)
+                    best[method][i] = (rec, lam, test_err, comps)
             progress.log(f"  {search.n_built} circuits built")
-            searches[(method, lam)] = (result.model, search, test_err)
+            searches[(method, lam)] = (result.model, search, test_err, comps)
             search.release([])
     return best, searches
 
@@ -375,24 +392,22 @@ def _task_run(config: BaselinesConfig, name: str, out: Path, progress: Progress)
     for i, (rel, eps) in enumerate(zip(config.rel_eps, eps_values, strict=True)):
         for method in METHODS:
             b = best[method][i]
-            rows.append(_best_row(name, method, rel, eps, *(b or (None, None, None))))
+            rows.append(_best_row(name, method, rel, eps, *(b or (None, None, None, None))))
         rows.append(_best_row(name, "truth_table", rel, eps, tt_best[i], None, None))
     # item 6: the frontier of f_θ itself for the Occam and the weight-decay net
     scaling, net_fronts = [], {}
     mid = len(eps_values) // 2
     for method in ("occam", "l2"):
         lam = (best[method][mid] or best[method][0] or (None, config.lams(method)[0]))[1]
-        model, search, test_err = searches[(method, lam)]
+        _, search, test_err, comps = searches[(method, lam)]
         progress.log(f"{name}: frontier of the {METHODS[method]} net (λ = {lam:g}) vs itself")
-        rows6, fr = r_scaling_rows(
-            search, _complexities(model, data[2], task.domain), test_err, config
-        )
+        rows6, fr = r_scaling_rows(search, comps, test_err, config)
         scaling += [{"task": name, "method": method, "lam": lam, **r} for r in rows6]
         net_fronts[f"{METHODS[method]} λ={lam:g}, vs its net"] = fr
         search.release([])
     points = [
         {"task": name, "method": method, "lam": lam, **r.row()}
-        for (method, lam), (_, search, _) in searches.items()
+        for (method, lam), (_, search, _, _) in searches.items()
         for r in search.records
     ]
     fronts = {METHODS[m]: _frontier_of([], "target", sigma) for m in METHODS}
