@@ -7,10 +7,16 @@ On the built-in 2-D task (``smooth2d`` by default) it
    and a weight-decay one (penalty ℓ2, Adam) from the same initialisation and data;
 2. tabulates for both the test error, R̃, R for each engine, ℓ1, ℓ2, path-norm and nonzeros;
 3. runs importance pruning (SPEC 6) on both, with mean ± std over trials, the first-order
-   prediction and R̃/√N;
-4. writes into the output folder: ``report.md`` and ``report.html``, ``training.png``,
-   ``pruning.png``, ``results.json``, ``summary.csv``, ``prune_<run>.csv``/``.json``,
-   ``history_<run>.json`` and the models ``model_<run>.pt`` (``occam.train.save_model``).
+   prediction and R̃/√N, then compresses both by deterministic sensitivity pruning;
+4. compiles both pruned nets to circuits verified against their integer models (SPEC 7) and
+   searches the frontier of each against itself (SPEC 2.3): γ̂ with its interval and the HTMC sup
+   bound sup ε·C̄(ε)^{1/γ̂} (SPEC 2.4), gates against (R/ε)² for the three certified engines
+   (issue 16 item 6); then, against the target, the least gates at ε = ε_rel·std(f*) for each net
+   and for the truth table + ABC baseline, with a verdict (Occam ≤ 0.5× the best baseline?);
+5. writes into the output folder: ``report.md`` and ``report.html``, ``training.png``,
+   ``pruning.png``, ``frontier.png``, ``results.json``, ``summary.csv``,
+   ``prune_<run>.csv``/``.json``, ``history_<run>.json`` and the models ``model_<run>.pt`` and
+   ``model_<run>_pruned.pt`` (``occam.train.save_model``).
 
 The results table has one row per net (``run`` plus the columns of
 :func:`occam.report.summary.complexity_summary`). Training checkpoints (``checkpoint_<run>.pt``)
