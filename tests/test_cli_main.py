@@ -199,9 +199,10 @@ def test_demo_quick_writes_report_and_figures(app, runner, tmp_path, monkeypatch
         "history_occam.json",
     ):
         assert (out / name).is_file(), name
-    for name in ("training.png", "pruning.png"):
+    for name in ("training.png", "pruning.png", "frontier.png"):
         assert (out / name).read_bytes()[:8] == PNG_MAGIC
     report = (out / "report.md").read_text()
+    assert "Circuits: verdict" in report and "(frontier.png)" in report
     assert "![Pruning error" in report and "(pruning.png)" in report and "(training.png)" in report
     results = json.loads((out / "results.json").read_text())
     assert set(results["summary"]) == {"occam", "l2", "occam_pruned", "l2_pruned"}
@@ -209,6 +210,9 @@ def test_demo_quick_writes_report_and_figures(app, runner, tmp_path, monkeypatch
         pruned = results["summary"][f"{run}_pruned"]
         assert pruned["nonzeros"] < pruned["parameters"] == results["summary"][run]["parameters"]
     assert results["summary"]["occam"]["R_interval"] >= results["summary"]["occam"]["rtilde"]
+    # both pruned nets were compiled: verified circuits on their frontiers, a fitted rate
+    assert [h["circuits"] > 0 and h["pareto"] > 0 for h in results["htmc"]] == [True, True]
+    assert {v["rel_eps"] for v in results["verdict"]} == {0.1, 0.03, 0.01}
     # a rerun resumes from the finished checkpoints and reproduces the table
     again = runner.invoke(
         app, ["demo", "--quick", "--out", str(out), "--steps", "40", "--threads", "1"]
