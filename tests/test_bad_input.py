@@ -99,7 +99,19 @@ def _xy(n: int = 32, d: int = 2, seed: int = 0):
 
 # -- item 3: Ctrl-C and SIGKILL never lose the work done; --out checked first ----------------------
 def test_ctrl_c_saves_a_checkpoint_and_resume_is_exact(tmp_path):
-    import os
+    import signal
+
+    # Start from Python's own SIGINT handler, as a user's process does: a test that ran earlier in
+    # this worker (Ray's driver, for one) may have left its own handler installed, and train()
+    # then rightly leaves Ctrl-C to that handler. The previous handler is restored afterwards.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_then_resume(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_then_resume(tmp_path):
     import signal
 
     from occam.train import TrainingInterrupted, load_checkpoint, train
@@ -110,7 +122,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_is_exact(tmp_path):
 
     def press_ctrl_c(step, model):
         if step == 7:
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # handled in this thread before it returns
 
     with pytest.raises(TrainingInterrupted) as info:
         train(x, y, cfg, checkpoint=path, progress=False, callback=press_ctrl_c)
