@@ -30,6 +30,7 @@ _SUBMODULES = {
     "tetrakis",
     "fw",
     "compositional",
+    "learn",
     "rnorm",
     "experiments",
     "report",
