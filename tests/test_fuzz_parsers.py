@@ -1,13 +1,15 @@
 """Parsers only parse or refuse (issue 17 acceptance): truncated and mutated AIGER (ASCII and
-binary), BLIF and CSV files give either a correct parse or occam's own error naming the file and
-the line, never another exception.
+binary), BLIF, PLA (plain and gzip) and CSV files give either a correct parse or occam's own error
+naming the file and the line, never another exception.
 
 "Correct parse" is checked by what must hold of any parse: a circuit survives a write/read round
 trip with the same truth table and names; a CSV task holds finite float64 arrays with the file's
-row count. (There is no PLA reader on this branch; PLA joins this list when it lands.)
+row count; a PLA parse survives a write/read round trip.
 """
 
 from __future__ import annotations
+
+import gzip
 
 import numpy as np
 from hypothesis import given, settings
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from occam.circuits import Builder, read, write
 from occam.circuits.io import CircuitFormatError
+from occam.circuits.io.pla import read_pla, write_pla, write_pla_text
 from occam.errors import FileFormatError
 from occam.tasks import DataError, load_data
 
@@ -128,6 +131,33 @@ def test_fuzz_csv(tmp_path_factory, data, which):
         assert task.n_data in (len(lines), len(lines) - 1)  # with or without a header
 
     _check_outcome(path, load_data, check)
+
+
+def _pla_seed() -> bytes:
+    x = np.array([[0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 1]], dtype=bool)
+    y = np.array([[0], [1], [1], [0]], dtype=bool)
+    return write_pla_text(x, y).encode()
+
+
+@settings(max_examples=150)
+@given(data=st.data(), compress=st.booleans())
+def test_fuzz_pla(tmp_path_factory, data, compress):
+    """Mutated Espresso PLA files, plain or gzip-compressed after the mutation: a correct parse
+    (rows of 0/1 of the declared widths, written and read back identically) or occam's file
+    error naming the file and the line."""
+    blob = data.draw(mutated(_pla_seed()))
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / ("f.pla.gz" if compress else "f.pla")
+    path.write_bytes(gzip.compress(blob, mtime=0) if compress else blob)
+
+    def check(xy) -> None:
+        x, y = xy
+        assert x.dtype == y.dtype == bool and x.shape[0] == y.shape[0]
+        back = read_pla(write_pla(folder / "again.pla", x, y))
+        np.testing.assert_array_equal(back[0], x)
+        np.testing.assert_array_equal(back[1], y)
+
+    _check_outcome(path, read_pla, check)
 
 
 def test_fuzz_errors_are_occam_errors():

@@ -97,6 +97,8 @@ def parse_pla(text: str, source: str = "<memory>") -> tuple[np.ndarray, np.ndarr
             )
         xs.append(_bits(parts[0], n_in, "input", source, lineno))
         ys.append(_bits(parts[1], n_out, "output", source, lineno))
+    if last == 0:
+        raise FileFormatError(source, 1, "empty file: no .i/.o declarations and no rows")
     if n_in is None or n_out is None:
         raise FileFormatError(source, last, "missing .i or .o declaration")
     if n_rows is not None and n_rows != len(xs):
