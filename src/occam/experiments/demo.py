@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from occam.defaults import TRAIN_DEFAULTS as _TD
 from occam.experiments.registry import Progress, Results, register
 from occam.report.document import Report
 from occam.report.io import write_csv, write_json
@@ -42,12 +43,12 @@ class DemoConfig:
     task: str = "smooth2d"
     n_train: int = 1024
     n_test: int = 1024
-    width: int = 16
-    hidden: int = 16
-    depth: int = 3
+    width: int = _TD.width  # the ResNet and training defaults live in occam.defaults
+    hidden: int = _TD.hidden
+    depth: int = _TD.depth
     steps: int = 2000
-    batch_size: int = 128
-    lr: float = 1e-2
+    batch_size: int | None = _TD.batch_size
+    lr: float = _TD.lr
     lr_schedule: str = "cosine"
     occam_penalty: str = "ideal"
     occam_optimizer: str = "adam"

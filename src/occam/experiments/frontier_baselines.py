@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from occam.defaults import TRAIN_DEFAULTS as _TD
 from occam.experiments.registry import Progress, Results, register
 from occam.report.document import Report
 from occam.report.io import write_csv, write_json
@@ -96,12 +97,12 @@ class BaselinesConfig:
     tasks: tuple[str, ...] = ("sine1d", "smooth2d")
     n_train: int = 1024
     n_test: int = 1024
-    width: int = 16
-    hidden: int = 16
-    depth: int = 3
+    width: int = _TD.width  # the ResNet and training defaults live in occam.defaults
+    hidden: int = _TD.hidden
+    depth: int = _TD.depth
     steps: int = 1000
-    batch_size: int = 128
-    lr: float = 1e-2
+    batch_size: int | None = _TD.batch_size
+    lr: float = _TD.lr
     occam_lams: tuple[float, ...] = (3e-5, 1e-4, 3e-4, 1e-3)
     l2_lams: tuple[float, ...] = (1e-5, 1e-4, 1e-3)
     l1_lams: tuple[float, ...] = (1e-5, 1e-4, 1e-3)
