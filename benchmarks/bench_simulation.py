@@ -38,6 +38,7 @@ import numpy as np
 
 from occam.circuits import Builder, Circuit, arith
 from occam.circuits.simulate import SimPlan, block_words
+from occam.report import atomic_write_text
 
 ABC = shutil.which("berkeley-abc") or shutil.which("abc")
 
@@ -195,67 +196,106 @@ def rate(work: float, seconds: float) -> str:
     return f"{work / seconds:.3g}" if seconds > 0 else f"> {work / 0.01:.3g}"
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patterns", type=int, default=1 << 20)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="small circuits, for a smoke test")
     ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
-    n_words = -(-args.patterns // 64)
-    n_patterns = 64 * n_words
-    rng = np.random.default_rng(2024)
-    if args.quick:
+    return ap.parse_args()
+
+
+def bench_circuits(quick: bool) -> dict[str, Circuit]:
+    """The two benchmark circuits (module docstring), or small ones for ``--quick``."""
+    if quick:
         circuits = {"random layered 64 in, 50 x 20": random_layered(64, 50, 20).cleanup()}
         circuits["signed multiplier 8 x 8"] = multiplier(8)
     else:
         circuits = {"random layered 64 in, 500 x 200": random_layered(64, 500, 200).cleanup()}
         circuits["signed multiplier 128 x 128 (arith)"] = multiplier(128)
+    return circuits
 
-    rows = []
-    for name, c in circuits.items():
-        print(f"== {name}: {c}", flush=True)
-        words = rng.integers(0, 2**63, size=(c.n_inputs, n_words), dtype=np.uint64)
-        words ^= rng.integers(0, 2, size=words.shape, dtype=np.uint64) << np.uint64(63)
-        plan = SimPlan(c.n_inputs, c.ops, c.fanins, c.outputs)
-        slots = plan.n_slots
-        t_nb, out_nb = time_numba(c, words, args.repeats)
-        gp = c.size * n_patterns
-        print(f"numba: {t_nb:.3f} s, {gp / t_nb:.3e} gate·patterns/s (slots {slots})", flush=True)
-        row = {
-            "name": name,
-            "gates": c.size,
-            "depth": c.depth,
-            "slots": slots,
-            "steps": int(plan.ops.shape[0]),
-            "block": block_words(slots),
-            "numba": t_nb,
-        }
-        t_py, out_py = time_python_ints(c, words)
-        assert np.array_equal(out_py, out_nb), "Python-int baseline disagrees with numba kernel"
-        row["python"] = t_py
-        print(f"python ints: {t_py:.3f} s ({t_py / t_nb:.1f}x slower)", flush=True)
-        # numpy levelised reference keeps every node: run it on 2^16 patterns and check
-        sub = words[:, : min(n_words, 1024)]
-        t_np, out_np = time_numpy(c, sub)
-        assert np.array_equal(out_np, out_nb[:, : sub.shape[1]])
-        row["numpy"] = t_np
-        row["numpy_patterns"] = 64 * sub.shape[1]
-        if ABC is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                p = Path(tmp) / "c.aig"
-                data, n_and = latched_aiger(c)
-                p.write_bytes(data)
-                best = None
-                for w in (64, 256, 1024):
-                    t_abc, text = time_abc(p, n_patterns, w)
-                    print(f"ABC &sim -W {w}: {t_abc:.3f} s", flush=True)
-                    if best is None or t_abc < best[0]:
-                        best = (t_abc, w)
-                row["abc"], row["abc_words"] = best
-                row["abc_ands"] = n_and
-        rows.append(row)
 
+def time_abc_best(c: Circuit, n_patterns: int) -> dict:
+    """ABC ``&sim`` on ``c`` plus a dummy latch, best of 64/256/1024 words per frame."""
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "c.aig"
+        data, n_and = latched_aiger(c)
+        p.write_bytes(data)
+        best = None
+        for w in (64, 256, 1024):
+            t_abc, _ = time_abc(p, n_patterns, w)
+            print(f"ABC &sim -W {w}: {t_abc:.3f} s", flush=True)
+            if best is None or t_abc < best[0]:
+                best = (t_abc, w)
+    return {"abc": best[0], "abc_words": best[1], "abc_ands": n_and}
+
+
+def bench_one(name: str, c: Circuit, words: np.ndarray, repeats: int) -> dict:
+    """Time every engine on ``c`` with the input ``words``, checking their outputs agree."""
+    n_words = words.shape[1]
+    n_patterns = 64 * n_words
+    plan = SimPlan(c.n_inputs, c.ops, c.fanins, c.outputs)
+    slots = plan.n_slots
+    t_nb, out_nb = time_numba(c, words, repeats)
+    gp = c.size * n_patterns
+    print(f"numba: {t_nb:.3f} s, {gp / t_nb:.3e} gate·patterns/s (slots {slots})", flush=True)
+    row = {
+        "name": name,
+        "gates": c.size,
+        "depth": c.depth,
+        "slots": slots,
+        "steps": int(plan.ops.shape[0]),
+        "block": block_words(slots),
+        "numba": t_nb,
+    }
+    t_py, out_py = time_python_ints(c, words)
+    assert np.array_equal(out_py, out_nb), "Python-int baseline disagrees with numba kernel"
+    row["python"] = t_py
+    print(f"python ints: {t_py:.3f} s ({t_py / t_nb:.1f}x slower)", flush=True)
+    # numpy levelised reference keeps every node: run it on 2^16 patterns and check
+    sub = words[:, : min(n_words, 1024)]
+    t_np, out_np = time_numpy(c, sub)
+    assert np.array_equal(out_np, out_nb[:, : sub.shape[1]])
+    row["numpy"] = t_np
+    row["numpy_patterns"] = 64 * sub.shape[1]
+    if ABC is not None:
+        row.update(time_abc_best(c, n_patterns))
+    return row
+
+
+def table_rows(r: dict, n_patterns: int) -> list[str]:
+    """The Markdown table rows of one circuit: occam numba, Python ints, ABC, numpy."""
+    gp = r["gates"] * n_patterns
+    lines = [
+        f"| {r['name']} (depth {r['depth']}; kernel: {r['steps']:,} AND/OR steps, "
+        f"{r['slots']} live rows, block {r['block']} words) | occam numba kernel "
+        f"| {r['gates']:,} | {n_patterns:,} | {r['numba']:.3f} | "
+        f"{rate(gp, r['numba'])} | 1 |",
+        f"| | Python ints (one big int per node) | {r['gates']:,} | {n_patterns:,} | "
+        f"{r['python']:.3f} | {rate(gp, r['python'])} | {r['python'] / r['numba']:.1f} |",
+    ]
+    if "abc" in r:
+        agp = r["abc_ands"] * n_patterns
+        lines.append(
+            f"| | ABC `&sim` (best of W = 64/256/1024 words per frame: W = {r['abc_words']}) "
+            f"| {r['abc_ands']:,} ANDs | {n_patterns:,} | {r['abc']:.3f} "
+            f"| {rate(agp, r['abc'])} "
+            f"| {r['abc'] / r['numba']:.1f} |"
+        )
+    else:
+        lines.append("| | ABC `&sim` | — | — | skipped: berkeley-abc not found | — | — |")
+    npat = r["numpy_patterns"]
+    lines.append(
+        f"| | occam numpy levelised reference | {r['gates']:,} | {npat:,} | {r['numpy']:.3f} "
+        f"| {rate(r['gates'] * npat, r['numpy'])} | "
+        f"({r['numpy'] / r['numba'] * n_patterns / npat:.1f} per pattern) |"
+    )
+    return lines
+
+
+def report(rows: list[dict], args: argparse.Namespace, n_patterns: int) -> str:
+    """The Markdown results page: command, machine, method, table and notes."""
     lines = [
         "# Simulation throughput",
         "",
@@ -278,33 +318,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        gp = r["gates"] * n_patterns
-        lines.append(
-            f"| {r['name']} (depth {r['depth']}; kernel: {r['steps']:,} AND/OR steps, "
-            f"{r['slots']} live rows, block {r['block']} words) | occam numba kernel "
-            f"| {r['gates']:,} | {n_patterns:,} | {r['numba']:.3f} | "
-            f"{rate(gp, r['numba'])} | 1 |"
-        )
-        lines.append(
-            f"| | Python ints (one big int per node) | {r['gates']:,} | {n_patterns:,} | "
-            f"{r['python']:.3f} | {rate(gp, r['python'])} | {r['python'] / r['numba']:.1f} |"
-        )
-        if "abc" in r:
-            agp = r["abc_ands"] * n_patterns
-            lines.append(
-                f"| | ABC `&sim` (best of W = 64/256/1024 words per frame: W = {r['abc_words']}) "
-                f"| {r['abc_ands']:,} ANDs | {n_patterns:,} | {r['abc']:.3f} "
-                f"| {rate(agp, r['abc'])} "
-                f"| {r['abc'] / r['numba']:.1f} |"
-            )
-        else:
-            lines.append("| | ABC `&sim` | — | — | skipped: berkeley-abc not found | — | — |")
-        npat = r["numpy_patterns"]
-        lines.append(
-            f"| | occam numpy levelised reference | {r['gates']:,} | {npat:,} | {r['numpy']:.3f} "
-            f"| {rate(r['gates'] * npat, r['numpy'])} | "
-            f"({r['numpy'] / r['numba'] * n_patterns / npat:.1f} per pattern) |"
-        )
+        lines += table_rows(r, n_patterns)
     lines += [
         "",
         "Outputs of the numba kernel, the Python-int baseline and the numpy reference were checked "
@@ -320,13 +334,24 @@ def main() -> None:
         "memory traffic (every value lives in RAM/L3). ABC's `&sim` is a similar blocked "
         "bit-parallel simulator over AND nodes with complemented edges.",
     ]
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    args = parse_args()
+    n_words = -(-args.patterns // 64)
+    n_patterns = 64 * n_words
+    rng = np.random.default_rng(2024)
+    rows = []
+    for name, c in bench_circuits(args.quick).items():
+        print(f"== {name}: {c}", flush=True)
+        words = rng.integers(0, 2**63, size=(c.n_inputs, n_words), dtype=np.uint64)
+        words ^= rng.integers(0, 2, size=words.shape, dtype=np.uint64) << np.uint64(63)
+        rows.append(bench_one(name, c, words, args.repeats))
+    text = report(rows, args, n_patterns)
     print(text)
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.out.with_suffix(".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, args.out)
+        atomic_write_text(args.out, text)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from os import PathLike
+from typing import NamedTuple
 
 from occam.circuits.core import Circuit
 from occam.circuits.io.aig import Aig, aig_to_circuit, circuit_to_aig, normalize_aig
@@ -137,12 +138,22 @@ def _parse_symbols(
     return ins, outs
 
 
-def parse_aiger(data: bytes, path: str = "<memory>", binary: bool | None = None) -> Circuit:
-    """Parse AIGER bytes (``aag``/``aig`` by header; ``binary`` only checks it) into a Circuit."""
-    if not isinstance(data, (bytes, bytearray)):
-        raise TypeError(f"parse_aiger: data must be bytes, received {type(data).__name__}")
-    data = bytes(data)
-    lines = _Lines(data, path)
+class _Header(NamedTuple):
+    """The counts of an AIGER header (``L`` is always 0: latches are refused)."""
+
+    binary: bool
+    max_var: int  # M
+    n_inputs: int  # I
+    n_outputs: int  # O
+    n_ands: int  # A
+
+    @property
+    def max_lit(self) -> int:
+        return 2 * self.max_var + 1
+
+
+def _parse_header(lines: _Lines, binary: bool | None) -> _Header:
+    """Read and check the header line ``aag|aig M I L O A [B C J F]`` against the file length."""
     header = lines.next_line("expected the header 'aag M I L O A' or 'aig M I L O A'")
     toks = header.split(b" ")
     if toks[0] not in (b"aag", b"aig") or len(toks) not in (6, 7, 8, 9, 10):
@@ -165,108 +176,163 @@ def parse_aiger(data: bytes, path: str = "<memory>", binary: bool | None = None)
         )
     # refuse absurd sizes before allocating: each object needs at least one byte of the file
     # (binary inputs are implicit and take none; a binary AND takes two delta bytes)
-    if (0 if is_bin else i_) + o_ + (2 * a_ if is_bin else a_) > len(data):
+    if (0 if is_bin else i_) + o_ + (2 * a_ if is_bin else a_) > len(lines.data):
         raise lines.error(
             f"header declares {i_} inputs, {o_} outputs and {a_} ANDs, more than the file's "
-            f"{len(data)} bytes can hold"
+            f"{len(lines.data)} bytes can hold"
         )
     if m_ < i_ + a_:
         raise lines.error(f"header: M = {m_} is smaller than I + L + A = {i_ + a_}")
     if is_bin and m_ != i_ + a_:
         raise lines.error(f"binary header: M = {m_} must equal I + L + A = {i_ + a_}")
-    max_lit = 2 * m_ + 1
+    return _Header(is_bin, m_, i_, o_, a_)
 
-    if is_bin:
-        in_vars = list(range(1, i_ + 1))
-    else:
-        in_vars = []
-        for k in range(i_):
-            (lit,) = _ints(lines.next_line(f"expected input {k}"), 1, lines, f"input {k}")
-            if lit & 1 or lit < 2 or lit > max_lit:
-                raise lines.error(f"input {k}: literal {lit} must be even, >= 2 and <= 2M")
-            in_vars.append(lit >> 1)
+
+def _parse_inputs(lines: _Lines, hd: _Header) -> list[int]:
+    """Input variables: implicit ``1..I`` in binary files, one even literal per line in ASCII."""
+    if hd.binary:
+        return list(range(1, hd.n_inputs + 1))
+    in_vars = []
+    for k in range(hd.n_inputs):
+        (lit,) = _ints(lines.next_line(f"expected input {k}"), 1, lines, f"input {k}")
+        if lit & 1 or lit < 2 or lit > hd.max_lit:
+            raise lines.error(f"input {k}: literal {lit} must be even, >= 2 and <= 2M")
+        in_vars.append(lit >> 1)
+    return in_vars
+
+
+def _parse_outputs(lines: _Lines, hd: _Header) -> list[int]:
+    """Output literals, one per line, each at most ``2M + 1``."""
     out_lits: list[int] = []
-    for k in range(o_):
+    for k in range(hd.n_outputs):
         (lit,) = _ints(lines.next_line(f"expected output {k}"), 1, lines, f"output {k}")
-        if lit > max_lit:
-            raise lines.error(f"output {k}: literal {lit} exceeds 2M + 1 = {max_lit}")
+        if lit > hd.max_lit:
+            raise lines.error(f"output {k}: literal {lit} exceeds 2M + 1 = {hd.max_lit}")
         out_lits.append(lit)
+    return out_lits
 
-    and_defs: list[tuple[int, int, int]] = []  # (lhs var, rhs0 lit, rhs1 lit)
+
+def _parse_binary_ands(lines: _Lines, hd: _Header) -> list[tuple[int, int, int]]:
+    """AND ``j`` of a binary file: ``lhs = 2 (I + 1 + j)`` and two deltas, ``lhs - rhs0`` and
+    ``rhs0 - rhs1``; returns ``(lhs var, rhs0 lit, rhs1 lit)`` and moves the cursor past them."""
+    data = lines.data
+    and_defs: list[tuple[int, int, int]] = []
+    pos = lines.pos
+    start_line = lines.line + 1
+    for j in range(hd.n_ands):
+        lhs = 2 * (hd.n_inputs + 1 + j)
+        d0, pos = _decode_delta(data, pos, lines, start_line)
+        d1, pos = _decode_delta(data, pos, lines, start_line)
+        if d0 == 0 or d0 > lhs or d1 > lhs - d0:
+            raise CircuitFormatError(
+                lines.path, start_line, f"binary AND {j}: deltas ({d0}, {d1}) out of range"
+            )
+        r0 = lhs - d0
+        and_defs.append((lhs >> 1, r0, r0 - d1))
+    # the symbol table starts after the binary section; count its lines from there
+    lines.line = start_line - 1 + data.count(b"\n", lines.pos, pos)
+    lines.pos = pos
+    return and_defs
+
+
+def _parse_ascii_ands(lines: _Lines, hd: _Header) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """ASCII AND lines ``lhs rhs0 rhs1``: ``(lhs var, rhs0 lit, rhs1 lit)`` and line numbers."""
+    and_defs: list[tuple[int, int, int]] = []
     and_lines: list[int] = []
-    if is_bin:
-        pos = lines.pos
-        start_line = lines.line + 1
-        for j in range(a_):
-            lhs = 2 * (i_ + 1 + j)
-            d0, pos = _decode_delta(data, pos, lines, start_line)
-            d1, pos = _decode_delta(data, pos, lines, start_line)
-            if d0 == 0 or d0 > lhs or d1 > lhs - d0:
-                raise CircuitFormatError(
-                    path, start_line, f"binary AND {j}: deltas ({d0}, {d1}) out of range"
-                )
-            r0 = lhs - d0
-            and_defs.append((lhs >> 1, r0, r0 - d1))
-        # the symbol table starts after the binary section; count its lines from there
-        lines.line = start_line - 1 + data.count(b"\n", lines.pos, pos)
-        lines.pos = pos
-    else:
-        for k in range(a_):
-            lhs, r0, r1 = _ints(lines.next_line(f"expected AND {k}"), 3, lines, f"AND {k}")
-            if lhs & 1 or lhs < 2 or max(lhs, r0, r1) > max_lit:
-                raise lines.error(f"AND {k}: lhs must be even >= 2 and literals <= {max_lit}")
-            and_defs.append((lhs >> 1, r0, r1))
-            and_lines.append(lines.line)
+    for k in range(hd.n_ands):
+        lhs, r0, r1 = _ints(lines.next_line(f"expected AND {k}"), 3, lines, f"AND {k}")
+        if lhs & 1 or lhs < 2 or max(lhs, r0, r1) > hd.max_lit:
+            raise lines.error(f"AND {k}: lhs must be even >= 2 and literals <= {hd.max_lit}")
+        and_defs.append((lhs >> 1, r0, r1))
+        and_lines.append(lines.line)
+    return and_defs, and_lines
 
-    in_names, out_names = _parse_symbols(lines, i_, o_)
 
-    # map variables to positions: inputs first, then ANDs in topological order
+def _index_definitions(
+    in_vars: list[int], and_defs: list[tuple[int, int, int]], and_lines: list[int], path: str
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Number the inputs ``1..I`` (variable 0 is the constant) and map each AND's variable to its
+    position; a variable defined twice is an error."""
     index: dict[int, int] = {0: 0}  # variable -> new variable number
     for k, v in enumerate(in_vars):
         if v in index:
             raise CircuitFormatError(path, 2 + k, f"input {k}: variable {v} defined twice")
         index[v] = k + 1
-    defs: dict[int, int] = {}
+    defs: dict[int, int] = {}  # AND variable -> AND position
     for k, (v, _, _) in enumerate(and_defs):
         if v in index or v in defs:
             line = and_lines[k] if and_lines else 0
             raise CircuitFormatError(path, line, f"AND {k}: variable {v} defined twice")
         defs[v] = k
+    return index, defs
+
+
+def _topological_order(
+    and_defs: list[tuple[int, int, int]],
+    and_lines: list[int],
+    index: dict[int, int],
+    defs: dict[int, int],
+    path: str,
+) -> list[int]:
+    """ASCII ANDs may come in any order: iterative DFS over the fanins of every AND, numbering
+    each AND's variable in ``index`` once its fanins are numbered; undefined variables and cycles
+    are errors."""
     order: list[int] = []
-    if is_bin:
-        order = list(range(a_))  # lhs > rhs guarantees topological order
+    state: dict[int, int] = {}  # 1 = on stack, 2 = done
+    for k0 in range(len(and_defs)):
+        if state.get(k0) == 2:
+            continue
+        stack = [(k0, 0)]
+        while stack:
+            k, step = stack.pop()
+            if step == 0:
+                if state.get(k) == 2:
+                    continue
+                state[k] = 1
+            if step < 2:
+                stack.append((k, step + 1))
+                u = and_defs[k][1 + step] >> 1
+                if u in index:
+                    continue
+                kk = defs.get(u)
+                if kk is None:
+                    raise CircuitFormatError(
+                        path, and_lines[k], f"AND {k}: variable {u} is used but never defined"
+                    )
+                if state.get(kk) == 1:
+                    raise CircuitFormatError(path, and_lines[k], f"AND {k}: cycle through {u}")
+                if state.get(kk) != 2:
+                    stack.append((kk, 0))
+                continue
+            state[k] = 2
+            index[and_defs[k][0]] = len(index)
+            order.append(k)
+    return order
+
+
+def parse_aiger(data: bytes, path: str = "<memory>", binary: bool | None = None) -> Circuit:
+    """Parse AIGER bytes (``aag``/``aig`` by header; ``binary`` only checks it) into a Circuit."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"parse_aiger: data must be bytes, received {type(data).__name__}")
+    lines = _Lines(bytes(data), path)
+    hd = _parse_header(lines, binary)
+    in_vars = _parse_inputs(lines, hd)
+    out_lits = _parse_outputs(lines, hd)
+    and_lines: list[int] = []
+    if hd.binary:
+        and_defs = _parse_binary_ands(lines, hd)
+    else:
+        and_defs, and_lines = _parse_ascii_ands(lines, hd)
+    in_names, out_names = _parse_symbols(lines, hd.n_inputs, hd.n_outputs)
+
+    # map variables to positions: inputs first, then ANDs in topological order
+    index, defs = _index_definitions(in_vars, and_defs, and_lines, path)
+    if hd.binary:
+        order = list(range(hd.n_ands))  # lhs > rhs guarantees topological order
         for v, _, _ in and_defs:
             index[v] = len(index)
     else:
-        state: dict[int, int] = {}  # 1 = on stack, 2 = done
-        for k0 in range(a_):
-            if state.get(k0) == 2:
-                continue
-            stack = [(k0, 0)]
-            while stack:
-                k, step = stack.pop()
-                if step == 0:
-                    if state.get(k) == 2:
-                        continue
-                    state[k] = 1
-                if step < 2:
-                    stack.append((k, step + 1))
-                    u = and_defs[k][1 + step] >> 1
-                    if u in index:
-                        continue
-                    kk = defs.get(u)
-                    if kk is None:
-                        raise CircuitFormatError(
-                            path, and_lines[k], f"AND {k}: variable {u} is used but never defined"
-                        )
-                    if state.get(kk) == 1:
-                        raise CircuitFormatError(path, and_lines[k], f"AND {k}: cycle through {u}")
-                    if state.get(kk) != 2:
-                        stack.append((kk, 0))
-                    continue
-                state[k] = 2
-                index[and_defs[k][0]] = len(index)
-                order.append(k)
+        order = _topological_order(and_defs, and_lines, index, defs, path)
     for k, lit in enumerate(out_lits):
         if (lit >> 1) not in index:
             raise CircuitFormatError(path, 0, f"output {k}: variable {lit >> 1} is never defined")
@@ -275,7 +341,7 @@ def parse_aiger(data: bytes, path: str = "<memory>", binary: bool | None = None)
         return (index[lit >> 1] << 1) | (lit & 1)
 
     ands = [(relit(and_defs[k][1]), relit(and_defs[k][2])) for k in order]
-    aig = normalize_aig(i_, ands, [relit(o) for o in out_lits], in_names, out_names)
+    aig = normalize_aig(hd.n_inputs, ands, [relit(o) for o in out_lits], in_names, out_names)
     return aig_to_circuit(aig)
 
 

@@ -19,6 +19,7 @@ Latches, sub-circuits, ``.gate`` and every other construct raise :class:`Circuit
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from os import PathLike
 
 from occam.circuits.core import Builder, Circuit
@@ -87,57 +88,63 @@ def _check_nets(
             stack.append((x, 0))
 
 
-def parse_blif(text: str, path: str = "<memory>") -> Circuit:
-    """Parse BLIF text into a Circuit (inputs and outputs in declaration order)."""
-    if not isinstance(text, str):
-        raise TypeError(f"parse_blif: text must be str, received {type(text).__name__}")
-    lines = _logical_lines(text)
-    if not lines:
-        raise CircuitFormatError(path, 1, "empty file: no .model, .inputs, .outputs or .names")
-    inputs: list[str] = []
-    output_line: dict[str, int] = {}
-    outputs: list[str] = []
-    input_set: set[str] = set()
-    covers: dict[str, tuple[int, list[str], list[tuple[str, str]]]] = {}
+#: a ``.names`` cover: (line of ``.names``, its nets with the output last, rows (cube, value))
+_Cover = tuple[int, list[str], list[tuple[str, str]]]
+
+
+@dataclass
+class _Model:
+    """The declarations of a BLIF model, in file order."""
+
+    inputs: list[str] = field(default_factory=list)
+    input_set: set[str] = field(default_factory=set)
+    outputs: list[str] = field(default_factory=list)
+    output_line: dict[str, int] = field(default_factory=dict)  # first line naming each output
+    covers: dict[str, _Cover] = field(default_factory=dict)  # output net -> its cover
+
+
+def _add_cover_row(cur: _Cover, ln: int, toks: list[str], path: str) -> None:
+    """Append one cover row (``v`` for a 0-input cover, else ``cube v``) to ``cur``."""
+    n_in = len(cur[1]) - 1
+    if n_in == 0:
+        if len(toks) != 1 or toks[0] not in ("0", "1"):
+            raise CircuitFormatError(
+                path, ln, f"constant cover row must be '0' or '1', found {' '.join(toks)!r}"
+            )
+        cur[2].append(("", toks[0]))
+    else:
+        if len(toks) != 2:
+            raise CircuitFormatError(
+                path,
+                ln,
+                f"cover row must be '<{n_in} of 0/1/-> <0|1>', found {' '.join(toks)[:60]!r}",
+            )
+        cube, val = toks
+        if len(cube) != n_in or any(c not in "01-" for c in cube) or val not in ("0", "1"):
+            raise CircuitFormatError(
+                path,
+                ln,
+                f"cover row must be '<{n_in} of 0/1/-> <0|1>', found {' '.join(toks)[:60]!r}",
+            )
+        cur[2].append((cube, val))
+    if cur[2][-1][1] != cur[2][0][1]:
+        raise CircuitFormatError(path, ln, "cover mixes on-set (1) and off-set (0) rows")
+
+
+def _read_model(lines: list[tuple[int, list[str]]], path: str) -> _Model:
+    """Walk the logical lines once: directives, and cover rows after a ``.names``."""
+    model = _Model()
     seen_model = False
     ended = False
-    k = 0
-    cur: tuple[int, list[str], list[tuple[str, str]]] | None = None
-    while k < len(lines):
-        ln, toks = lines[k]
-        k += 1
+    cur: _Cover | None = None
+    for ln, toks in lines:
         head = toks[0]
         if ended:
             raise CircuitFormatError(path, ln, f"content after .end: {head!r}")
         if not head.startswith("."):
             if cur is None:
                 raise CircuitFormatError(path, ln, f"cover row {' '.join(toks)!r} outside .names")
-            n_in = len(cur[1]) - 1
-            if n_in == 0:
-                if len(toks) != 1 or toks[0] not in ("0", "1"):
-                    raise CircuitFormatError(
-                        path, ln, f"constant cover row must be '0' or '1', found {' '.join(toks)!r}"
-                    )
-                cur[2].append(("", toks[0]))
-            else:
-                if len(toks) != 2:
-                    raise CircuitFormatError(
-                        path,
-                        ln,
-                        f"cover row must be '<{n_in} of 0/1/-> <0|1>', found "
-                        f"{' '.join(toks)[:60]!r}",
-                    )
-                cube, val = toks
-                if len(cube) != n_in or any(c not in "01-" for c in cube) or val not in ("0", "1"):
-                    raise CircuitFormatError(
-                        path,
-                        ln,
-                        f"cover row must be '<{n_in} of 0/1/-> <0|1>', found "
-                        f"{' '.join(toks)[:60]!r}",
-                    )
-                cur[2].append((cube, val))
-            if cur[2][-1][1] != cur[2][0][1]:
-                raise CircuitFormatError(path, ln, "cover mixes on-set (1) and off-set (0) rows")
+            _add_cover_row(cur, ln, toks, path)
             continue
         cur = None
         if head == ".model":
@@ -146,65 +153,77 @@ def parse_blif(text: str, path: str = "<memory>") -> Circuit:
             seen_model = True
         elif head == ".inputs":
             for nm in toks[1:]:
-                if nm in input_set:
+                if nm in model.input_set:
                     raise CircuitFormatError(path, ln, f"input {nm!r} declared twice")
-                input_set.add(nm)
-                inputs.append(nm)
+                model.input_set.add(nm)
+                model.inputs.append(nm)
         elif head == ".outputs":
-            outputs.extend(toks[1:])
+            model.outputs.extend(toks[1:])
             for nm in toks[1:]:
-                output_line.setdefault(nm, ln)
+                model.output_line.setdefault(nm, ln)
         elif head == ".names":
             if len(toks) < 2:
                 raise CircuitFormatError(path, ln, ".names needs at least an output net")
             net = toks[-1]
-            if net in covers or net in input_set:
+            if net in model.covers or net in model.input_set:
                 raise CircuitFormatError(path, ln, f"net {net!r} defined twice")
             cur = (ln, toks[1:], [])
-            covers[net] = cur
+            model.covers[net] = cur
         elif head == ".end":
             ended = True
         else:
             raise CircuitFormatError(
                 path, ln, f"unsupported BLIF construct {head!r} (combinational .names only)"
             )
+    return model
+
+
+def _check_model(lines: list[tuple[int, list[str]]], model: _Model, path: str) -> None:
+    """No input also has a cover, every output is defined, every net read is defined, no cycle."""
     for _, toks in lines:
         if toks[0] == ".inputs":
             for nm in toks[1:]:
-                if nm in covers:
-                    raise CircuitFormatError(path, covers[nm][0], f"input {nm!r} also has a cover")
-    for nm in outputs:
-        if nm not in input_set and nm not in covers:
-            raise CircuitFormatError(path, output_line[nm], f"output {nm!r} is never defined")
-    _check_nets(covers, input_set, path)
-    b = Builder()
-    node: dict[str, int] = {nm: b.input(nm) for nm in inputs}
+                if nm in model.covers:
+                    raise CircuitFormatError(
+                        path, model.covers[nm][0], f"input {nm!r} also has a cover"
+                    )
+    for nm in model.outputs:
+        if nm not in model.input_set and nm not in model.covers:
+            raise CircuitFormatError(path, model.output_line[nm], f"output {nm!r} is never defined")
+    _check_nets(model.covers, model.input_set, path)
 
-    def build_cover(net: str) -> int:
-        _, names, rows = covers[net]
-        fanins = [node[x] for x in names[:-1]]
-        if not rows:
-            return b.const(False)
-        if rows[0][1] == "1":  # on-set: OR over cubes of AND over literals
-            return b.OR_many(
-                b.AND_many(
-                    fanins[i] if c == "1" else b.NOT(fanins[i])
-                    for i, c in enumerate(cube)
-                    if c != "-"
-                )
-                for cube, _ in rows
-            )
-        # off-set, by De Morgan: AND over cubes of OR over complemented literals
-        return b.AND_many(
-            b.OR_many(
-                b.NOT(fanins[i]) if c == "1" else fanins[i] for i, c in enumerate(cube) if c != "-"
+
+def _build_cover(b: Builder, cover: _Cover, node: dict[str, int]) -> int:
+    """The node of one cover whose fanin nets are all in ``node`` (module docstring: on-set as
+    OR of ANDs, off-set by De Morgan as AND of ORs, no rows as constant 0)."""
+    _, names, rows = cover
+    fanins = [node[x] for x in names[:-1]]
+    if not rows:
+        return b.const(False)
+    if rows[0][1] == "1":  # on-set: OR over cubes of AND over literals
+        return b.OR_many(
+            b.AND_many(
+                fanins[i] if c == "1" else b.NOT(fanins[i]) for i, c in enumerate(cube) if c != "-"
             )
             for cube, _ in rows
         )
+    # off-set, by De Morgan: AND over cubes of OR over complemented literals
+    return b.AND_many(
+        b.OR_many(
+            b.NOT(fanins[i]) if c == "1" else fanins[i] for i, c in enumerate(cube) if c != "-"
+        )
+        for cube, _ in rows
+    )
 
-    # iterative DFS in dependency order, detecting cycles and undefined nets
+
+def _build_circuit(model: _Model, path: str) -> Circuit:
+    """Build the output cones through the Builder, covers in dependency order (iterative DFS
+    from each output, detecting cycles and undefined nets)."""
+    covers = model.covers
+    b = Builder()
+    node: dict[str, int] = {nm: b.input(nm) for nm in model.inputs}
     state: dict[str, int] = {}
-    for root in outputs:
+    for root in model.outputs:
         if root in node:
             continue
         if root not in covers:
@@ -231,14 +250,26 @@ def parse_blif(text: str, path: str = "<memory>") -> Circuit:
                 pending = x
                 break
             if pending is None:
-                node[net] = build_cover(net)
+                node[net] = _build_cover(b, covers[net], node)
                 state[net] = 2
                 stack.pop()
             else:
                 stack.append(pending)
-    for nm in outputs:
+    for nm in model.outputs:
         b.output(node[nm], nm)
     return b.build()
+
+
+def parse_blif(text: str, path: str = "<memory>") -> Circuit:
+    """Parse BLIF text into a Circuit (inputs and outputs in declaration order)."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_blif: text must be str, received {type(text).__name__}")
+    lines = _logical_lines(text)
+    if not lines:
+        raise CircuitFormatError(path, 1, "empty file: no .model, .inputs, .outputs or .names")
+    model = _read_model(lines, path)
+    _check_model(lines, model, path)
+    return _build_circuit(model, path)
 
 
 def read_blif(path: str | PathLike[str]) -> Circuit:
