@@ -25,19 +25,14 @@ import time
 from pathlib import Path
 
 from occam.fw import FrankWolfe
-from occam.fw.experiment import FWExperimentConfig, run
+from occam.fw.experiment import FWExperimentConfig, FWExperimentResult, run
 from occam.report.document import markdown_table
 
 RESULTS = Path(__file__).resolve().parent / "results" / "fw.md"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="the --quick sizes")
-    ap.add_argument("--cap", type=float, default=60.0, help="exact synthesis time cap (s)")
-    ap.add_argument("--out", type=Path, default=None, help="experiment folder (default: temp)")
-    ap.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to write")
-    args = ap.parse_args()
+    args = _parse_args()
     make = FWExperimentConfig.quick if args.quick else FWExperimentConfig
     cfg = make(exact_time_cap=args.cap)
     out = args.out or Path(tempfile.mkdtemp(prefix="occam-bench-fw-"))
@@ -45,7 +40,35 @@ def main() -> None:
     res = run(cfg, out, progress=lambda name, i, n: print(f"\r{name}: {i}/{n}", end="", flush=True))
     total = time.perf_counter() - t0
     print()
+    sums = [r for r in res.rows if r["kind"] == "sum"]
     lines = [
+        *_header(cfg, total),
+        *_recovery_section(res),
+        *_timing_section(res, cfg, sums),
+        *_circuit_section(sums),
+        *_smooth_section(res),
+        "The comparison against the Occam ResNet pipeline (issue 19 item 5) is left out: it needs "
+        "the network → circuit compiler, which has not landed.",
+        "",
+        f"Full results: {out}/results.csv, figures {out}/fw_time_vs_m.png, fw_time_vs_s.png.",
+    ]
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.results}")
+
+
+def _parse_args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="the --quick sizes")
+    ap.add_argument("--cap", type=float, default=60.0, help="exact synthesis time cap (s)")
+    ap.add_argument("--out", type=Path, default=None, help="experiment folder (default: temp)")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to write")
+    return ap.parse_args()
+
+
+def _header(cfg: FWExperimentConfig, total: float) -> list[str]:
+    """Title, the exact command, the machine and the config."""
+    return [
         "# Frank-Wolfe over Tetrakis functions (SPEC 11, issue 19)",
         "",
         "Command: `" + " ".join(shlex.quote(a) for a in ["python", *sys.argv]) + "`",
@@ -54,6 +77,12 @@ def main() -> None:
         "",
         f"Config: `{cfg.to_dict()}`",
         "",
+    ]
+
+
+def _recovery_section(res: FWExperimentResult) -> list[str]:
+    """The recovery table: recovered seeds per (m, s) cell."""
+    return [
         "## Recovery (acceptance: ≥ 7 of 10 seeds per cell)",
         "",
         "Recovered = relative test MSE (MSE / Var y) ≤ 1e-3 and Σ|C_j| ≤ 2 × the ground truth's "
@@ -73,6 +102,15 @@ def main() -> None:
             ],
         ),
         "",
+    ]
+
+
+def _timing_section(
+    res: FWExperimentResult, cfg: FWExperimentConfig, sums: list[dict]
+) -> list[str]:
+    """Wall-time fits of Frank-Wolfe and exact synthesis, their ratio per m, the capped runs
+    and the timing cells beyond the recovery table."""
+    lines = [
         "## Wall time: Frank-Wolfe against exact synthesis of the whole sum",
         "",
         f"Both measured in the same run on the same data; exact synthesis "
@@ -98,7 +136,6 @@ def main() -> None:
         ),
         "",
     ]
-    sums = [r for r in res.rows if r["kind"] == "sum"]
     by_m = {f["method"]: f["median_time"] for f in res.fits if f["against"] == "m"}
     if "exact synthesis" in by_m:
         fw_m, ex_m = by_m["Frank-Wolfe"], by_m["exact synthesis"]
@@ -128,12 +165,17 @@ def main() -> None:
             f"{len(extra)} runs.",
             "",
         ]
+    return lines
+
+
+def _circuit_section(sums: list[dict]) -> list[str]:
+    """The fitted sums built as circuits: measured errors against the stated bounds."""
     within = sum(
         r["circuit_err_at_xq"] <= r["circuit_weight_err_bound"] + 1e-9
         and r["circuit_err_at_x"] <= r["circuit_total_err_bound"] + 1e-9
         for r in sums
     )
-    lines += [
+    return [
         "## The fitted sum as one circuit",
         "",
         f"Built with the builder (weights quantised to {FrankWolfe().weight_bits} fractional "
@@ -147,37 +189,33 @@ def main() -> None:
         f"{_median([r['circuit_size'] for r in sums])} gates.",
         "",
     ]
+
+
+def _smooth_section(res: FWExperimentResult) -> list[str]:
+    """The built-in smooth targets (Frank-Wolfe only); empty when there are none."""
     smooth = [r for r in res.rows if r["kind"] != "sum"]
-    if smooth:
-        lines += [
-            "## Built-in smooth targets (Frank-Wolfe only)",
-            "",
-            markdown_table(
-                ["task", "K", "seed", "rel. test MSE", "Σ|C_j|", "atoms", "time (s)"],
-                [
-                    [
-                        r["kind"],
-                        r["K"],
-                        r["seed"],
-                        r["fw_rel_mse"],
-                        r["fw_size"],
-                        r["fw_atoms"],
-                        r["fw_time"],
-                    ]
-                    for r in smooth
-                ],
-            ),
-            "",
-        ]
-    lines += [
-        "The comparison against the Occam ResNet pipeline (issue 19 item 5) is left out: it needs "
-        "the network → circuit compiler, which has not landed.",
+    if not smooth:
+        return []
+    return [
+        "## Built-in smooth targets (Frank-Wolfe only)",
         "",
-        f"Full results: {out}/results.csv, figures {out}/fw_time_vs_m.png, fw_time_vs_s.png.",
+        markdown_table(
+            ["task", "K", "seed", "rel. test MSE", "Σ|C_j|", "atoms", "time (s)"],
+            [
+                [
+                    r["kind"],
+                    r["K"],
+                    r["seed"],
+                    r["fw_rel_mse"],
+                    r["fw_size"],
+                    r["fw_atoms"],
+                    r["fw_time"],
+                ]
+                for r in smooth
+            ],
+        ),
+        "",
     ]
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.results}")
 
 
 def _median(values: list) -> float | None:

@@ -216,25 +216,17 @@ def frank_wolfe(
         raise ValueError(f"tau: expected a radius > 0, got {tau!r}")
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     n = y.shape[0]
-    act = _Active(n)
     by_k = {lv.K: i for i, lv in enumerate(levels)}
 
     def column(atom: Atom, sign: int) -> np.ndarray:
         return sign * tau * atom.scale * levels[by_k[atom.K]].evaluate(atom.table)
 
-    if warm_start is not None:
-        for atom, sign, lam in zip(*warm_start, strict=True):
-            ans = OracleAnswer(atom, int(sign), 0.0, False, "warm")
-            j = act.index(ans, column(atom, int(sign)))
-            act.lam[j] += float(lam)
-        if act.lam.sum() > 1.0 + 1e-12:
-            raise ValueError("warm_start: weights must sum to at most 1")
+    act = _warm_started(n, warm_start, column)
     t0 = time.monotonic()
     losses: list[float] = []
     gaps: list[float] = []
     certified: list[bool] = []
-    status, message = 1, f"iteration limit ({max_iter}) reached"
-    target_reached: bool | None = None
+    stop = (1, f"iteration limit ({max_iter}) reached", None)
     for t in range(max_iter + 1):
         pred = act.cols @ act.lam
         r = pred - y
@@ -249,25 +241,71 @@ def frank_wolfe(
         certified.append(bool(best.exact))
         if progress is not None:
             progress(t, max_iter, {"loss": loss, "gap": gap})
-        if loss_target is not None and (loss <= loss_target or loss - gap > loss_target):
-            status, target_reached = 0, loss <= loss_target
-            message = (
-                f"loss {loss:.3g} ≤ target {loss_target:.3g}"
-                if target_reached
-                else f"lower bound loss − gap = {loss - gap:.3g} > target {loss_target:.3g}"
-            )
-            break
-        if gap <= gap_tol:
-            status = 0
-            kind = "certified bound" if best.exact else "estimate (inexact oracle)"
-            message = f"Frank-Wolfe gap {gap:.3g} ≤ gap_tol {gap_tol:.3g} ({kind})"
+        converged = _converged(loss, gap, best.exact, gap_tol, loss_target)
+        if converged is not None:
+            stop = converged
             break
         if t == max_iter:
             break
         if time_limit is not None and time.monotonic() - t0 > time_limit:
-            message = f"time limit ({time_limit} s) reached"
+            stop = (1, f"time limit ({time_limit} s) reached", None)
             break
         _update(act, variant, t, best, s_col, grad, pred, y)
+    return _result(
+        act, tau, stop, (losses, gaps, certified), time.monotonic() - t0, variant, oracle
+    )
+
+
+def _warm_started(
+    n: int,
+    warm_start: tuple[Sequence[Atom], Sequence[int], np.ndarray] | None,
+    column: Callable[[Atom, int], np.ndarray],
+) -> _Active:
+    """The active set of a run: empty (the iterate 0), or the (atoms, signs, λ) of
+    ``warm_start`` with Σλ ≤ 1 checked."""
+    act = _Active(n)
+    if warm_start is not None:
+        for atom, sign, lam in zip(*warm_start, strict=True):
+            ans = OracleAnswer(atom, int(sign), 0.0, False, "warm")
+            j = act.index(ans, column(atom, int(sign)))
+            act.lam[j] += float(lam)
+        if act.lam.sum() > 1.0 + 1e-12:
+            raise ValueError("warm_start: weights must sum to at most 1")
+    return act
+
+
+def _converged(
+    loss: float, gap: float, exact: bool, gap_tol: float, loss_target: float | None
+) -> tuple[int, str, bool | None] | None:
+    """(status 0, message, target_reached) when the run stops at this iterate: the loss reached
+    ``loss_target``, the lower bound loss − gap is above it, or gap ≤ ``gap_tol``; else None."""
+    if loss_target is not None and (loss <= loss_target or loss - gap > loss_target):
+        target_reached = loss <= loss_target
+        message = (
+            f"loss {loss:.3g} ≤ target {loss_target:.3g}"
+            if target_reached
+            else f"lower bound loss − gap = {loss - gap:.3g} > target {loss_target:.3g}"
+        )
+        return 0, message, target_reached
+    if gap <= gap_tol:
+        kind = "certified bound" if exact else "estimate (inexact oracle)"
+        return 0, f"Frank-Wolfe gap {gap:.3g} ≤ gap_tol {gap_tol:.3g} ({kind})", None
+    return None
+
+
+def _result(
+    act: _Active,
+    tau: float,
+    stop: tuple[int, str, bool | None],
+    trace: tuple[list[float], list[float], list[bool]],
+    wall_time: float,
+    variant: str,
+    oracle: LinearOracle,
+) -> OptimizeResult:
+    """The OptimizeResult of :func:`frank_wolfe` from the final active set and the per-step
+    trace (losses, gaps, certified)."""
+    status, message, target_reached = stop
+    losses, gaps, certified = trace
     return OptimizeResult(
         status=status,
         message=message,
@@ -289,7 +327,7 @@ def frank_wolfe(
         certified=np.array(certified),
         nit=len(losses) - 1,
         target_reached=target_reached,
-        wall_time=time.monotonic() - t0,
+        wall_time=wall_time,
         variant=variant,
         oracle=oracle.name,
     )

@@ -370,6 +370,166 @@ def _check_resume(saved: dict[str, Any], config: TrainConfig, fingerprint: str, 
         )
 
 
+def _validated_data(
+    x: Any, y: Any, x_test: Any, y_test: Any, config: TrainConfig
+) -> tuple[Tensor, Tensor, tuple[Tensor, Tensor] | None]:
+    """(x, y) and the optional test pair as tensors of ``config``'s dtype, with matching columns."""
+    dtype = config.torch_dtype
+    x_t, y_t = _as_xy(x, y, dtype, ("x", "y"))
+    _check_labels(y_t, config.loss, "y")
+    test = None
+    if (x_test is None) != (y_test is None):
+        raise ValueError("x_test and y_test must be given together")
+    if x_test is not None:
+        test = _as_xy(x_test, y_test, dtype, ("x_test", "y_test"))
+        _check_labels(test[1], config.loss, "y_test")
+        if test[0].shape[1] != x_t.shape[1] or test[1].shape[1] != y_t.shape[1]:
+            raise ValueError(
+                f"x_test, y_test: expected {x_t.shape[1]} and {y_t.shape[1]} columns, got "
+                f"{test[0].shape[1]} and {test[1].shape[1]}"
+            )
+    return x_t, y_t, test
+
+
+def _initial_model(
+    model: ResNet | None, config: TrainConfig, d_in: int, d_out: int
+) -> tuple[ResNet, TrainConfig]:
+    """A fresh seeded ResNet, or a copy of ``model`` (whose architecture then replaces
+    config.width/hidden/depth in the returned config)."""
+    dtype = config.torch_dtype
+    if model is None:
+        net = ResNet(
+            d_in,
+            config.width,
+            config.hidden,
+            config.depth,
+            d_out,
+            dtype=dtype,
+            seed=config.seed,
+            init_scale=config.init_scale,
+        )
+        return net, config
+    if not isinstance(model, ResNet):
+        raise TypeError(f"model: expected an occam ResNet, got {type(model).__name__}")
+    if (model.config.d_in, model.config.d_out) != (d_in, d_out):
+        raise ValueError(
+            f"model: has d_in={model.config.d_in}, d_out={model.config.d_out} but the data "
+            f"has {d_in} input and {d_out} output column(s)"
+        )
+    net = copy.deepcopy(model).to(dtype)
+    arch = {k: getattr(net.config, k) for k in ("width", "hidden", "depth")}
+    return net, TrainConfig.model_validate({**config.to_dict(), **arch})
+
+
+class _Run:
+    """The mutable state of one :func:`train` call: model (masks applied), optimiser, minibatch
+    order, history and the step of the checkpoint on disk (``written``, -1 for none)."""
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        net: ResNet,
+        data: tuple[Tensor, Tensor],
+        test: tuple[Tensor, Tensor] | None,
+        path: Path | None,
+    ) -> None:
+        self.config, self.net, self.data, self.test, self.path = config, net, data, test, path
+        net.train()
+        self.masked = _masked_parameters(net)
+        _apply_masks(self.masked)
+        self.params = list(net.parameters())
+        self.optimizer = make_optimizer(config.optimizer, self.params)
+        self.batches = _Batches(data[0].shape[0], config.batch_size, config.seed)
+        self.fingerprint = _fingerprint(*data)
+        self.data_scale = float(max(data[0].abs().max(), data[1].abs().max()))
+        self.history: list[dict[str, Any]] = []
+        self.written = -1
+        self.resumed_from: int | None = None
+
+    def resume(self) -> int:
+        """Load the checkpoint at ``path`` when there is one; return the step to start from.
+        Temporaries left by a run killed while writing its checkpoint are removed first."""
+        if self.path is None:
+            return 0
+        remove_stale_temporaries(self.path)
+        if not self.path.exists():
+            return 0
+        saved = load_checkpoint(self.path)
+        _check_resume(saved, self.config, self.fingerprint, self.path)
+        self.net.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.batches.load_state(saved["rng"])
+        self.history = [dict(row) for row in saved["history"]]
+        self.resumed_from = self.written = int(saved["step"])
+        return self.resumed_from
+
+    def write_checkpoint(self, step: int) -> None:
+        if self.path is not None:
+            self.written = step
+            save_checkpoint(
+                self.path,
+                self.net,
+                self.optimizer.state_dict(),
+                step,
+                self.config,
+                self.batches.state(),
+                self.history,
+                data_fingerprint=self.fingerprint,
+            )
+
+    def _diverged(
+        self, step: int, what: str, lr: float, loss: float, penalty: float
+    ) -> TrainingDivergedError:
+        advice = _divergence_advice(self.config, lr, loss, penalty, self.data_scale)
+        return TrainingDivergedError(step, what, lr, advice)
+
+    def step(self, step: int) -> float:
+        """One optimisation step (0-based ``step``) on the next minibatch: the penalised step
+        (adam/sgd) or the proximal one (prox), then the masks. Raises TrainingDivergedError on a
+        non-finite objective or parameter. Returns the learning rate used."""
+        config, net = self.config, self.net
+        x_t, y_t = self.data
+        lr = learning_rate(config, step)
+        rows = self.batches.next()
+        xb, yb = (x_t, y_t) if rows is None else (x_t[rows], y_t[rows])
+        self.optimizer.zero_grad()
+        loss = loss_value(net(xb), yb, config.loss)
+        penalty = None
+        if config.optimizer == "prox":
+            weights = penalty_weights(net, config.penalty, xb) if config.lam > 0 else None
+            objective = loss
+        elif config.lam > 0 and config.penalty != "none":
+            penalty = penalty_value(net, config.penalty, xb)
+            objective = loss + config.lam * penalty
+        else:
+            objective = loss
+        last = (float(loss.detach()), 0.0 if penalty is None else float(penalty.detach()))
+        if not bool(torch.isfinite(objective)):
+            what = f"the objective ({float(objective.detach())})"
+            raise self._diverged(step + 1, what, lr, *last)
+        objective.backward()
+        self.optimizer.step(lr)
+        if config.optimizer == "prox" and weights is not None:
+            _soft_threshold(net, weights, config.lam * lr)
+        _apply_masks(self.masked)
+        if not _parameters_finite(self.params):
+            raise self._diverged(step + 1, "a parameter", lr, *last)
+        return lr
+
+    def log(self, done: int, lr: float) -> dict[str, Any] | None:
+        """Append the history row of step ``done`` when it is due (every log_every steps and
+        the last); return it (None when not due). Raises on a non-finite full-data objective."""
+        config = self.config
+        if not (done % config.log_every == 0 or done == config.steps):
+            return None
+        row = _record(self.net, config, done, lr, self.data, self.test)
+        if not math.isfinite(row["objective"]):
+            what = f"the objective ({row['objective']})"
+            raise self._diverged(done, what, lr, row["loss"], row["penalty"])
+        self.history.append(row)
+        return row
+
+
 # -- public entry points ---------------------------------------------------------------------------
 def train(
     x: Any,
@@ -407,141 +567,35 @@ def train(
     files that a killed checkpoint write left beside the path are removed at the start.
     """
     config = as_config(config)
-    dtype = config.torch_dtype
-    x_t, y_t = _as_xy(x, y, dtype, ("x", "y"))
-    _check_labels(y_t, config.loss, "y")
-    test = None
-    if (x_test is None) != (y_test is None):
-        raise ValueError("x_test and y_test must be given together")
-    if x_test is not None:
-        test = _as_xy(x_test, y_test, dtype, ("x_test", "y_test"))
-        _check_labels(test[1], config.loss, "y_test")
-        if test[0].shape[1] != x_t.shape[1] or test[1].shape[1] != y_t.shape[1]:
-            raise ValueError(
-                f"x_test, y_test: expected {x_t.shape[1]} and {y_t.shape[1]} columns, got "
-                f"{test[0].shape[1]} and {test[1].shape[1]}"
-            )
-    d_in, d_out = x_t.shape[1], y_t.shape[1]
-
-    if model is None:
-        net = ResNet(
-            d_in,
-            config.width,
-            config.hidden,
-            config.depth,
-            d_out,
-            dtype=dtype,
-            seed=config.seed,
-            init_scale=config.init_scale,
-        )
-    else:
-        if not isinstance(model, ResNet):
-            raise TypeError(f"model: expected an occam ResNet, got {type(model).__name__}")
-        if (model.config.d_in, model.config.d_out) != (d_in, d_out):
-            raise ValueError(
-                f"model: has d_in={model.config.d_in}, d_out={model.config.d_out} but the data "
-                f"has {d_in} input and {d_out} output column(s)"
-            )
-        net = copy.deepcopy(model).to(dtype)
-        arch = {k: getattr(net.config, k) for k in ("width", "hidden", "depth")}
-        config = TrainConfig.model_validate({**config.to_dict(), **arch})
-    net.train()
-    masked = _masked_parameters(net)
-    _apply_masks(masked)
-    params = list(net.parameters())
-    optimizer = make_optimizer(config.optimizer, params)
-    batches = _Batches(x_t.shape[0], config.batch_size, config.seed)
-    fingerprint = _fingerprint(x_t, y_t)
+    x_t, y_t, test = _validated_data(x, y, x_test, y_test, config)
+    net, config = _initial_model(model, config, x_t.shape[1], y_t.shape[1])
     path = Path(checkpoint) if checkpoint is not None else None
-
-    history: list[dict[str, Any]] = []
-    start = 0
-    resumed_from = None
-    if path is not None:
-        remove_stale_temporaries(path)  # left by a run killed while writing its checkpoint
-    if path is not None and path.exists():
-        saved = load_checkpoint(path)
-        _check_resume(saved, config, fingerprint, path)
-        net.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        batches.load_state(saved["rng"])
-        history = [dict(row) for row in saved["history"]]
-        start = resumed_from = int(saved["step"])
-
-    written = [start if resumed_from is not None else -1]  # step of the checkpoint on disk
-
-    def write_checkpoint(step: int) -> None:
-        if path is not None:
-            written[0] = step
-            save_checkpoint(
-                path,
-                net,
-                optimizer.state_dict(),
-                step,
-                config,
-                batches.state(),
-                history,
-                data_fingerprint=fingerprint,
-            )
-
+    run = _Run(config, net, (x_t, y_t), test, path)
+    start = run.resume()
     if start == 0:
-        history.append(_record(net, config, 0, learning_rate(config, 0), (x_t, y_t), test))
-    data_scale = float(max(x_t.abs().max(), y_t.abs().max()))
+        run.history.append(_record(net, config, 0, learning_rate(config, 0), (x_t, y_t), test))
     bar, bar_task = _progress_bar(progress, config.steps, f"train λ={config.lam:g}")
     with bar, _deferred_interrupt() as interrupt:
         bar.update(bar_task, completed=start)
         for step in range(start, config.steps):
-            lr = learning_rate(config, step)
-            rows = batches.next()
-            xb, yb = (x_t, y_t) if rows is None else (x_t[rows], y_t[rows])
-            optimizer.zero_grad()
-            loss = loss_value(net(xb), yb, config.loss)
-            penalty = None
-            if config.optimizer == "prox":
-                weights = penalty_weights(net, config.penalty, xb) if config.lam > 0 else None
-                objective = loss
-            elif config.lam > 0 and config.penalty != "none":
-                penalty = penalty_value(net, config.penalty, xb)
-                objective = loss + config.lam * penalty
-            else:
-                objective = loss
-            last = (float(loss.detach()), 0.0 if penalty is None else float(penalty.detach()))
-            if not bool(torch.isfinite(objective)):
-                advice = _divergence_advice(config, lr, *last, data_scale)
-                raise TrainingDivergedError(
-                    step + 1, f"the objective ({float(objective.detach())})", lr, advice
-                )
-            objective.backward()
-            optimizer.step(lr)
-            if config.optimizer == "prox" and weights is not None:
-                _soft_threshold(net, weights, config.lam * lr)
-            _apply_masks(masked)
-            if not _parameters_finite(params):
-                advice = _divergence_advice(config, lr, *last, data_scale)
-                raise TrainingDivergedError(step + 1, "a parameter", lr, advice)
+            lr = run.step(step)
             done = step + 1
-            if done % config.log_every == 0 or done == config.steps:
-                row = _record(net, config, done, lr, (x_t, y_t), test)
-                if not math.isfinite(row["objective"]):
-                    advice = _divergence_advice(config, lr, row["loss"], row["penalty"], data_scale)
-                    raise TrainingDivergedError(
-                        done, f"the objective ({row['objective']})", lr, advice
-                    )
-                history.append(row)
+            row = run.log(done, lr)
+            if row is not None:
                 bar.update(bar_task, status=f"loss {row['loss']:.3g} C {row['penalty']:.3g}")
             if config.checkpoint_every and done % config.checkpoint_every == 0:
-                write_checkpoint(done)
+                run.write_checkpoint(done)
             bar.update(bar_task, advance=1)
             if callback is not None:
                 callback(done, net)
             if interrupt["hit"]:  # Ctrl-C during this step: save it, then stop
-                if written[0] != done:
-                    write_checkpoint(done)
+                if run.written != done:
+                    run.write_checkpoint(done)
                 raise TrainingInterrupted(done, path)
-    if path is not None and written[0] != config.steps:
-        write_checkpoint(config.steps)
+    if path is not None and run.written != config.steps:
+        run.write_checkpoint(config.steps)
     net.eval()
-    return TrainResult(net, history, config, resumed_from)
+    return TrainResult(net, run.history, config, run.resumed_from)
 
 
 def sweep(
