@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated, Optional
 
 import numpy as np
 import typer
@@ -136,24 +137,43 @@ def _circuit_table(cc, title: str) -> Table:
     return table
 
 
+# Options shared by `occam compile` and `occam frontier` (one declaration each).
+CollapseOpt = Annotated[
+    bool,
+    typer.Option("--collapse", help="Rebuild each circuit from its truth table (≤ 16 input bits)."),
+]
+ErrorOpt = Annotated[str, typer.Option("--error", help="net (the float network) or target.")]
+PruneOpt = Annotated[str, typer.Option("--prune", help="sensitivity or magnitude.")]
+MaxBitsOpt = Annotated[int, typer.Option("--max-bits", help="Largest width tried.")]
+NEvalOpt = Annotated[int, typer.Option("--n-eval", help="Points the error is measured on.")]
+TaskOpt = Annotated[
+    Optional[str],  # noqa: UP045 (typer reads the annotation at run time)
+    typer.Option("--task", help="Task (default: the one the model records)."),
+]
+DataOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--data", help="Measure on this data file instead."),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the error sample.")]
+ThreadsOpt = Annotated[int, typer.Option("--threads", help="torch CPU threads.")]
+
+
 # -- occam compile -------------------------------------------------------------------------------
 def compile_cmd(
     model_path: Path = typer.Argument(..., help="A model saved by `occam train`/`occam demo`."),
     eps: float = typer.Option(..., "--eps", help="Largest L2 error allowed (vs --error)."),
     out: Path = typer.Option(Path("circuit.aig"), "--out", help="Binary AIGER file to write."),
     use_abc: bool = typer.Option(False, "--abc", help="Optimise with ABC (proved by cec)."),
-    collapse: bool = typer.Option(
-        False, "--collapse", help="Rebuild each circuit from its truth table (≤ 16 input bits)."
-    ),
-    error: str = typer.Option("net", "--error", help="net (the float network) or target."),
-    prune: str = typer.Option("sensitivity", "--prune", help="sensitivity or magnitude."),
-    max_bits: int = typer.Option(16, "--max-bits", help="Largest width tried."),
+    collapse: CollapseOpt = False,
+    error: ErrorOpt = "net",
+    prune: PruneOpt = "sensitivity",
+    max_bits: MaxBitsOpt = 16,
     budget: int = typer.Option(40, "--budget", help="Most circuits the search builds."),
-    n_eval: int = typer.Option(100_000, "--n-eval", help="Points the error is measured on."),
-    task: str = typer.Option(None, "--task", help="Task (default: the one the model records)."),
-    data: Path = typer.Option(None, "--data", help="Measure on this data file instead."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the error sample."),
-    threads: int = typer.Option(1, "--threads", help="torch CPU threads."),
+    n_eval: NEvalOpt = 100_000,
+    task: TaskOpt = None,
+    data: DataOpt = None,
+    seed: SeedOpt = 0,
+    threads: ThreadsOpt = 1,
 ) -> None:
     """Smallest verified circuit with L2 error ≤ EPS: writes OUT (.aig) and OUT's .json.
 
@@ -236,18 +256,16 @@ def frontier_cmd(
     eps_min: float = typer.Option(None, "--eps-min", help="Smallest ε (default: net's error)."),
     eps_max: float = typer.Option(None, "--eps-max", help="Largest ε (default: spread / 2)."),
     use_abc: bool = typer.Option(False, "--abc", help="Also ABC-optimise the Pareto circuits."),
-    collapse: bool = typer.Option(
-        False, "--collapse", help="Rebuild each circuit from its truth table (≤ 16 input bits)."
-    ),
-    error: str = typer.Option("net", "--error", help="net (the float network) or target."),
-    prune: str = typer.Option("sensitivity", "--prune", help="sensitivity or magnitude."),
-    max_bits: int = typer.Option(16, "--max-bits", help="Largest width tried."),
+    collapse: CollapseOpt = False,
+    error: ErrorOpt = "net",
+    prune: PruneOpt = "sensitivity",
+    max_bits: MaxBitsOpt = 16,
     budget: int = typer.Option(40, "--budget", help="Most circuits per ε."),
-    n_eval: int = typer.Option(100_000, "--n-eval", help="Points the error is measured on."),
-    task: str = typer.Option(None, "--task", help="Task (default: the one the model records)."),
-    data: Path = typer.Option(None, "--data", help="Measure on this data file instead."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the error sample."),
-    threads: int = typer.Option(1, "--threads", help="torch CPU threads."),
+    n_eval: NEvalOpt = 100_000,
+    task: TaskOpt = None,
+    data: DataOpt = None,
+    seed: SeedOpt = 0,
+    threads: ThreadsOpt = 1,
 ) -> None:
     """Size-versus-error frontier (SPEC 2.3): frontier.csv, Pareto circuits, frontier.png.
 
