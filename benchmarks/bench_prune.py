@@ -60,6 +60,27 @@ def torch_magnitude_masks(model, n_keep: int) -> dict[str, torch.Tensor]:
     return {name: getattr(holder, f"{name}_mask").bool() for name in holder.names}
 
 
+# The two nets of this benchmark (also trained by bench_prune_slopes.py): label, penalty, λ.
+NETS = (("plain Adam", "none", 0.0), ("Occam R̃, λ=1e-3", "ideal", 1e-3))
+
+
+def net_config(penalty: str, lam: float, steps: int) -> TrainConfig:
+    """Training config of a benchmark net: smooth2d-sized ResNet 16/16/3, cosine Adam, seed 0."""
+    return TrainConfig(
+        width=16,
+        hidden=16,
+        depth=3,
+        penalty=penalty,
+        lam=lam,
+        lr=1e-2,
+        lr_schedule="cosine",
+        steps=steps,
+        batch_size=128,
+        seed=0,
+        log_every=steps,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1500)
@@ -71,20 +92,8 @@ def main() -> None:
     x_tr, y_tr, x_te, y_te = task.train_test(1024, 512, seed=0)
     x = torch.as_tensor(x_te)
     rows, cost = [], []
-    for label, penalty, lam in (("plain Adam", "none", 0.0), ("Occam R̃, λ=1e-3", "ideal", 1e-3)):
-        config = TrainConfig(
-            width=16,
-            hidden=16,
-            depth=3,
-            penalty=penalty,
-            lam=lam,
-            lr=1e-2,
-            lr_schedule="cosine",
-            steps=args.steps,
-            batch_size=128,
-            seed=0,
-            log_every=args.steps,
-        )
+    for label, penalty, lam in NETS:
+        config = net_config(penalty, lam, args.steps)
         model = train(x_tr, y_tr, config, x_test=x_te, y_test=y_te, progress=False).model
         reference = model(x).detach()
         P = model.n_parameters

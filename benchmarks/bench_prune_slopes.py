@@ -36,13 +36,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from bench_prune import NETS, net_config  # sibling script: the same two nets
 from occam.prune import apply_pruning, first_order_prediction, output_error, sensitivity_weights
 from occam.prune.criteria import flatten, keep_probabilities, poisson_rates, unflatten
 from occam.prune.methods import flat_theta, importance_sample, shapes
 from occam.report import atomic_write_text
 from occam.stats import loglog_fit
 from occam.tasks import get_task
-from occam.train import TrainConfig, train
+from occam.train import train
 
 RESULTS = Path(__file__).resolve().parent / "results" / "prune_slopes.md"
 SAMPLERS = {
@@ -61,20 +62,8 @@ def trained_nets(steps: int) -> tuple[list[tuple[str, object]], torch.Tensor]:
     task = get_task("smooth2d")
     x_tr, y_tr, x_te, _ = task.train_test(1024, 512, seed=0)
     nets = []
-    for label, penalty, lam in (("plain Adam", "none", 0.0), ("Occam R̃, λ=1e-3", "ideal", 1e-3)):
-        config = TrainConfig(
-            width=16,
-            hidden=16,
-            depth=3,
-            penalty=penalty,
-            lam=lam,
-            lr=1e-2,
-            lr_schedule="cosine",
-            steps=steps,
-            batch_size=128,
-            seed=0,
-            log_every=steps,
-        )
+    for label, penalty, lam in NETS:
+        config = net_config(penalty, lam, steps)
         nets.append((label, train(x_tr, y_tr, config, progress=False).model))
     return nets, torch.as_tensor(x_te)
 
