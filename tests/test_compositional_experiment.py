@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 from typer.testing import CliRunner
 
 from occam.compositional.experiment import CompositionalExperimentConfig
@@ -102,3 +103,32 @@ def test_registered_and_config_checked():
         replace(TINY, d_values=(6,))
     with pytest.raises(GraphError, match="networks"):
         replace(TINY, networks=("sparse", "wide"))
+
+
+def test_rerun_reuses_finished_parts(tmp_path):
+    """Each part is saved when it finishes; a rerun reuses the parts whose settings agree and
+    gives the same tables and verdicts; a changed recovery setting reruns recovery only."""
+    from occam.compositional import experiment as ex
+    from occam.compositional.graph import GraphError
+
+    first = ex.run(TINY, tmp_path)
+    assert first["reused_parts"] == {}
+    assert sorted(p.stem for p in (tmp_path / "parts").iterdir()) == sorted(ex.PARTS)
+    tables = {n: (tmp_path / n).read_text() for n in ("error_vs_n.csv", "convexity.csv")}
+    again = ex.run(TINY, tmp_path)
+    assert set(again["reused_parts"]) == set(ex.PARTS)
+    assert again["verdicts"] == first["verdicts"]
+    assert {n: (tmp_path / n).read_text() for n in tables} == tables
+    assert "reused (finished" in (tmp_path / "report.md").read_text()
+
+    messages = []
+    changed = ex.run(replace(TINY, recovery_steps=30), tmp_path, messages.append)
+    assert set(changed["reused_parts"]) == set(ex.PARTS) - {"recovery"}
+    assert not any(m.startswith("recovery: reused") for m in messages)
+    redone = ex.run(replace(TINY, recovery_steps=30), tmp_path, redo=("error_vs_n",))
+    assert "error_vs_n" not in redone["reused_parts"]
+    with pytest.raises(GraphError, match="unknown part"):
+        ex.run(TINY, tmp_path, redo=("everything",))
+    # a truncated cache file is run again, never trusted
+    (tmp_path / "parts" / "circuits.json").write_text('{"config": ')
+    assert "circuits" not in ex.run(TINY, tmp_path)["reused_parts"]

@@ -543,13 +543,84 @@ def experiment_mlmc_acceptance(cfg: CompositionalExperimentConfig, progress: Pro
 
 
 # -- run -------------------------------------------------------------------------------------------
+# Config fields a part does NOT read (prefixes). A cached part is reused only when every other
+# field is unchanged, so a new config field invalidates every part until it is listed here: the
+# safe default. (Fields of the convexity part start with ``convexity_``.)
+_FOREIGN_FIELDS: dict[str, tuple[str, ...]] = {
+    "mlmc_acceptance": (
+        "recovery_",
+        "circuit_",
+        "flat_",
+        "d_values",
+        "n_values",
+        "seeds",
+        "networks",
+    ),
+    "convexity": ("recovery_", "mlmc_", "flat_", "d_values", "n_values", "seeds", "networks"),
+    "circuits": ("recovery_", "convexity_", "mlmc_", "d_values", "n_values", "seeds", "networks"),
+    "recovery": ("circuit_", "flat_", "convexity_", "mlmc_", "d_values", "n_values", "seeds"),
+    "error_vs_n": ("recovery_", "circuit_", "flat_", "convexity_", "mlmc_"),
+}
+PARTS = tuple(_FOREIGN_FIELDS)
+
+
+def part_config(cfg: CompositionalExperimentConfig, part: str) -> dict[str, Any]:
+    """The config fields part ``part`` may read (every field but its foreign prefixes)."""
+    foreign = _FOREIGN_FIELDS[part]
+    return {k: v for k, v in cfg.to_dict().items() if not k.startswith(foreign)}
+
+
+def _run_part(
+    out: Path,
+    name: str,
+    cfg: CompositionalExperimentConfig,
+    fn: Callable,
+    say: Progress,
+    redo: bool,
+) -> tuple[Any, float, str | None]:
+    """Run part ``name`` or reuse ``out/parts/<name>.json`` when it was written for the same
+    part config; returns ``(result, seconds, reused_from)`` (``reused_from``: the cached
+    part's finish time, None when run now). Results are written as soon as a part finishes, so
+    an interrupted run resumes at the first unfinished part."""
+    import datetime as dt
+
+    from occam.report import jsonable, read_json, write_json
+
+    path = out / "parts" / f"{name}.json"
+    wanted = jsonable(part_config(cfg, name), keep_nonfinite=True)
+    if path.exists() and not redo:
+        try:
+            saved = read_json(path)
+        except ValueError:
+            saved = None  # a truncated or foreign file: run the part again
+        if isinstance(saved, dict) and saved.get("config") == wanted:
+            say(f"{name}: reused from {path} ({saved['finished']})")
+            return saved["result"], float(saved["seconds"]), str(saved["finished"])
+    t0 = time.perf_counter()
+    result = fn(cfg, say)
+    seconds = time.perf_counter() - t0
+    finished = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"config": wanted, "seconds": seconds, "finished": finished, "result": result}
+    write_json(path, record, keep_nonfinite=True)
+    # the part continues from what a reuse would give (tuples as lists, numpy as Python numbers)
+    return read_json(path)["result"], seconds, None
+
+
 def run(
     config: CompositionalExperimentConfig | None = None,
     out_dir: str | Path = "runs/compositional",
     progress: Progress | None = None,
+    *,
+    redo: tuple[str, ...] | bool = False,
 ) -> dict:
     """Run the four experiments, write tables, figures and the report into ``out_dir``; returns
-    the summary (verdicts, timings, paths)."""
+    the summary (verdicts, timings, paths).
+
+    Resumable: each part's result is saved in ``out_dir/parts/`` when it finishes and reused by
+    a later run whose config agrees on the fields that part reads (:func:`part_config`); the
+    report names the reused parts. ``redo``: part names (of :data:`PARTS`) to run again anyway,
+    or True for all."""
     from occam.compositional.experiment_report import (
         build_report,
         plot_circuits,
@@ -557,26 +628,32 @@ def run(
         plot_error_vs_n,
         plot_recovery,
     )
+    from occam.compositional.graph import GraphError
     from occam.compositional.verdicts import all_verdicts
     from occam.report import write_csv, write_json
 
     cfg = config or CompositionalExperimentConfig()
     say = progress or (lambda _msg: None)
+    redo_set = set(PARTS) if redo is True else set(redo or ())
+    unknown = sorted(redo_set - set(PARTS))
+    if unknown:
+        raise GraphError(f"redo: unknown part(s) {unknown}; choose from {list(PARTS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
+    reused: dict[str, str] = {}
 
-    def timed(name, fn, *args):
-        t0 = time.perf_counter()
-        result = fn(*args)
-        timings[name] = time.perf_counter() - t0
+    def timed(name, fn):
+        result, timings[name], when = _run_part(out, name, cfg, fn, say, name in redo_set)
+        if when is not None:
+            reused[name] = when
         return result
 
-    acc = timed("mlmc_acceptance", experiment_mlmc_acceptance, cfg, say)
-    conv = timed("convexity", experiment_convexity, cfg, say)
-    circ, built, stages = timed("circuits", experiment_circuits, cfg, say)
-    rec = timed("recovery", experiment_recovery, cfg, say)
-    err_rows = timed("error_vs_n", experiment_error_vs_n, cfg, say)
+    acc = timed("mlmc_acceptance", experiment_mlmc_acceptance)
+    conv = timed("convexity", experiment_convexity)
+    circ, built, stages = timed("circuits", experiment_circuits)
+    rec = timed("recovery", experiment_recovery)
+    err_rows = timed("error_vs_n", experiment_error_vs_n)
     summary = summarise_error(err_rows)
 
     write_csv(out / "error_vs_n.csv", err_rows)
@@ -600,12 +677,15 @@ def run(
         "rows": err_rows,
         "config": cfg.to_dict(),
         "timings_s": timings,
+        "reused_parts": reused,
         "verdicts": [asdict(v) for v in verdicts],
         "mlmc_acceptance": {k: v for k, v in acc.items() if k != "rows"},
         "convexity_fits": conv["fits"],
     }
     write_json(out / "summary.json", {k: v for k, v in result.items() if k != "rows"})
-    build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings).write(out)
+    build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings, reused).write(
+        out
+    )
     say(f"report written to {out / 'report.md'}")
     result["files"] = {p.name: p for p in sorted(out.iterdir()) if p.is_file()}
     return result

@@ -331,7 +331,7 @@ def _section_convexity(r, cfg, conv, acc) -> None:
     )
 
 
-def build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings):
+def build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, timings, reused=None):
     from occam.report import Report
 
     r = Report("Compositional sparsity, MLMC and composition (SPEC 13, SPEC 10)")
@@ -375,5 +375,18 @@ def build_report(cfg, verdicts, summary, rec, circ, stages, conv, acc, figs, tim
     _section_convexity(r, cfg, conv, acc)
     r.figure(figs["convexity"], "left: size needed at error ε; right: MLMC variance versus copies")
     r.heading("Timings")
-    r.table(["part", "seconds"], [[k, f"{v:.1f}"] for k, v in timings.items()])
+    reused = reused or {}
+    r.table(
+        ["part", "seconds", "run"],
+        [
+            [k, f"{v:.1f}", f"reused (finished {reused[k]})" if k in reused else "this run"]
+            for k, v in timings.items()
+        ],
+    )
+    if reused:
+        r.paragraph(
+            "Reused parts were computed by an earlier run into this folder with the same "
+            "settings for that part (saved in `parts/`); `occam compositional --redo PART` "
+            "runs one again."
+        )
     return r

@@ -19,6 +19,7 @@ _ATTRIBUTES = {
     "column_union": "occam.report.io",
     "csv_text": "occam.report.io",
     "jsonable": "occam.report.io",
+    "read_json": "occam.report.io",
     "write_csv": "occam.report.io",
     "write_json": "occam.report.io",
     "plot_pruning": "occam.report.plots",

@@ -23,25 +23,36 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def jsonable(value: Any) -> Any:
-    """Plain JSON data: non-finite floats as None, numpy/torch scalars as Python numbers, tuples as
-    lists, paths as strings (the one JSON cleaning of occam)."""
+def jsonable(value: Any, *, keep_nonfinite: bool = False) -> Any:
+    """Plain JSON data: non-finite floats as None (kept when ``keep_nonfinite``), numpy/torch
+    scalars as Python numbers, tuples as lists, paths as strings (the one JSON cleaning of
+    occam)."""
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, keep_nonfinite=keep_nonfinite) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, keep_nonfinite=keep_nonfinite) for v in value]
     if isinstance(value, PurePath):
         return str(value)
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
         value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value) and not keep_nonfinite:
         return None
     return value
 
 
-def write_json(path: str | Path, obj: Any) -> Path:
-    """JSON (indent 2, non-finite floats as null), written atomically."""
-    return atomic_write_text(path, json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n")
+def write_json(path: str | Path, obj: Any, *, keep_nonfinite: bool = False) -> Path:
+    """JSON (indent 2, non-finite floats as null), written atomically. ``keep_nonfinite`` writes
+    them as ``Infinity``/``NaN`` instead (Python's JSON dialect: for files occam itself reads
+    back with :func:`read_json`, such as cached experiment parts)."""
+    text = json.dumps(
+        jsonable(obj, keep_nonfinite=keep_nonfinite), indent=2, allow_nan=keep_nonfinite
+    )
+    return atomic_write_text(path, text + "\n")
+
+
+def read_json(path: str | Path) -> Any:
+    """The data of a JSON file written by :func:`write_json` (``Infinity``/``NaN`` accepted)."""
+    return json.loads(Path(path).read_text())
 
 
 def column_union(rows: Iterable[Mapping[str, Any]]) -> list[str]:
