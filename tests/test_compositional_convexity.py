@@ -113,3 +113,20 @@ def test_tiny_compiled_convexity():
         assert coarse[key] is not None and coarse[key] >= 0
     eps = [r["eps"] for r in table]
     assert eps == sorted(eps)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("convexity_bits", (3,), "convexity_bits"),
+        ("convexity_bits", (4, 3), "convexity_bits"),
+        ("convexity_bits", (2, 17), "convexity_bits"),
+        ("convexity_copies", (3,), "powers of two"),
+        ("convexity_inputs", 0, "convexity_inputs"),
+    ],
+)
+def test_config_checks_convexity_fields(field, value, match):
+    from occam.compositional.graph import GraphError
+
+    with pytest.raises(GraphError, match=match):
+        replace(TINY, **{field: value})

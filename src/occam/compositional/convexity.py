@@ -192,7 +192,9 @@ def _min_size(points: list[tuple[float, float]], eps: float) -> float | None:
     return float(min(ok)) if ok else None
 
 
-def convexity_mlmc(levels, xb, hx, cfg) -> tuple[list[dict], list[tuple[float, float]]]:
+def convexity_mlmc(
+    levels, xb, hx, cfg, progress: Progress | None = None
+) -> tuple[list[dict], list[tuple[float, float]]]:
     """MLMC estimators of (f+g)/2 over every window [k0, K'] of the naive-sum hierarchy, the
     budget ratios ``cfg.convexity_budgets`` and ``cfg.convexity_copies`` averaged copies:
     expected size, RMSE to (f+g)/2 over draws and points, and 5 realised draws each (real
@@ -230,6 +232,8 @@ def convexity_mlmc(levels, xb, hx, cfg) -> tuple[list[dict], list[tuple[float, f
                     real = m.realize(coins)
                     z = m.values(xb, np.tile(coins, (len(xb), 1)))
                     realised.append((float(np.sqrt(np.mean((hx - z) ** 2))), int(real.size)))
+        if progress is not None:
+            progress(f"(iv) MLMC windows ending at level {top}/{K} measured")
     return mlmc_rows, realised
 
 
@@ -324,7 +328,7 @@ def experiment_convexity(cfg, progress: Progress) -> dict:
                 "verified": True,
             }
         )
-    mlmc_rows, realised = convexity_mlmc(naive, xb, hx, cfg)
+    mlmc_rows, realised = convexity_mlmc(naive, xb, hx, cfg, progress)
     progress(f"(iv) {len(mlmc_rows)} MLMC estimators measured")
     table, fits = convexity_table(points, mlmc_rows, realised)
     return {

@@ -69,12 +69,14 @@ class CompositionalExperimentConfig:
     circuit_eps_rel: float = 0.15
     flat_max_bits: int = 20
     circuit_n_eval: int = 4096
-    convexity_levels: int = 5
-    convexity_arity: int = 3
-    convexity_draws: int = 400
-    convexity_size_samples: int = 40
-    convexity_budgets: tuple[float, ...] = (1.0, 0.5, 0.25)
-    convexity_copies: tuple[int, ...] = (1, 2, 4)
+    convexity_levels: int = 5  # truth-table levels of the MLMC acceptance hierarchy
+    convexity_arity: int = 3  # inputs of its random tanh node
+    # (iv) on compiled frontiers: MLMC draws, samples of its expected size, budgets, copies;
+    # f, g inputs, uniform compile widths b (levels), trained ResNet (w, k, L), steps, data
+    convexity_draws: int = 200
+    convexity_size_samples: int = 16
+    convexity_budgets: tuple[float, ...] = (1.0, 0.25)
+    convexity_copies: tuple[int, ...] = (1, 4)
     convexity_inputs: int = 2
     convexity_bits: tuple[int, ...] = (2, 3, 4, 5, 6, 7)
     convexity_net: tuple[int, int, int] = (4, 16, 2)
@@ -121,6 +123,19 @@ class CompositionalExperimentConfig:
                 raise GraphError(f"config.{name} must be >= 1, got {getattr(self, name)}")
         if not self.seeds or not self.n_values or not self.circuit_seeds:
             raise GraphError("config: seeds, n_values and circuit_seeds must not be empty")
+        bits = self.convexity_bits
+        if len(bits) < 2 or list(bits) != sorted(set(bits)) or not 1 <= bits[0] <= bits[-1] <= 16:
+            raise GraphError(
+                f"config.convexity_bits: need >= 2 increasing widths in [1, 16], got {bits}"
+            )
+        if not self.convexity_copies or any(c < 1 or c & (c - 1) for c in self.convexity_copies):
+            raise GraphError(
+                f"config.convexity_copies: powers of two needed, got {self.convexity_copies}"
+            )
+        if not 1 <= self.convexity_inputs <= 4:
+            raise GraphError(
+                f"config.convexity_inputs must be in [1, 4], got {self.convexity_inputs}"
+            )
 
     @property
     def lams(self) -> dict[str, float]:
