@@ -130,3 +130,42 @@ def test_config_checks_convexity_fields(field, value, match):
 
     with pytest.raises(GraphError, match=match):
         replace(TINY, **{field: value})
+
+
+def _conv(gamma: float, mlmc_growth: float) -> dict:
+    eps = [0.4, 0.2, 0.1, 0.05, 0.025, 0.01]
+    table = [
+        {
+            "eps": e,
+            "size_f": 10 / e**gamma,
+            "size_g": 12 / e**gamma,
+            "max_fg": 12 / e**gamma,
+            "compiled_h": 11 / e**gamma,
+            "naive_sum": 24 / e**gamma,
+            "mlmc_expected": 30 / e ** (gamma + mlmc_growth),
+            "mlmc_realised_best": 30 / e**gamma,
+        }
+        for e in eps
+    ]
+    table.append({**table[-1], "eps": 0.005, "size_f": None, "max_fg": None})
+    fit = {"gamma": gamma, "ci_low": gamma - 0.1, "ci_high": gamma + 0.1}
+    return {"table": table, "fits": {"f": fit, "g": fit, "compiled_h": fit}, "nets": {"f": 1e-3}}
+
+
+@pytest.mark.parametrize(
+    ("gamma", "growth", "verdict"),
+    [
+        (3.0, 0.0, "supported"),
+        (3.0, 1.0, "not supported"),
+        (1.5, 0.0, "inconclusive"),
+    ],
+)
+def test_convexity_verdict_rule(gamma, growth, verdict):
+    """The ratio E[MLMC]/max(C_f, C_g) decides when γ̂ > 2; rows without a size (None) are
+    skipped; γ̂ ≤ 2 leaves the claim undecided."""
+    from occam.compositional.verdicts import verdict_convexity
+
+    v = verdict_convexity(_conv(gamma, growth))
+    assert v.verdict.startswith(verdict) and (verdict != "supported" or "not" not in v.verdict)
+    assert "ε=0.005" not in v.measured
+    assert ("premise" in v.measured) == (gamma <= 2)

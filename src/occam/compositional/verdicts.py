@@ -259,6 +259,12 @@ def verdict_convexity(conv: dict) -> Verdict:
             if nets
             else ""
         )
+        + (
+            ""
+            if htmc
+            else ". The premise γ > 2 is not met by both fits (or a fit is missing), so the "
+            "ratio's trend cannot decide the claim"
+        )
         + ". For a pair, convexity up to a constant needs no MLMC (the naive sum gives it); "
         "Thm 4's content (many summands) is not tested here.",
         v,
