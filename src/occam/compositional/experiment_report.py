@@ -124,6 +124,9 @@ def plot_convexity(conv: dict, acc: dict, path: Path) -> Path:
         ax.plot([r["eps"] for r in t], ys, marker="o", ms=3, label=key)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import NullFormatter
+
+    ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log axis overlap
     ax.set_xlabel("ε (L² to the true function)")
     ax.set_ylabel("gates")
     ax.set_title("size needed at error ε")
