@@ -28,6 +28,12 @@ TINY = replace(
     convexity_levels=3,
     convexity_draws=30,
     convexity_size_samples=4,
+    convexity_bits=(2, 3, 4, 5),
+    convexity_steps=150,
+    convexity_n_train=256,
+    convexity_net=(2, 8, 1),
+    convexity_budgets=(1.0,),
+    convexity_copies=(1, 2),
     mlmc_draws=100,
     n_test=128,
 )

@@ -9,10 +9,11 @@
 (iii) verified circuit size versus d at fixed relative error ε, per-node truth-table circuits
       composed with clamps (:mod:`~occam.compositional.circuits`) for the compositional targets,
       against one flat truth table for the control (and for the compositional target itself);
-(iv)  the convexity experiment of Thm 4 with the MLMC combiner on truth-table hierarchies (the
-      compiler's frontiers are not used here): sizes needed for (f+g)/2 at ≥ 4 errors ε by MLMC,
-      by the naive sum of the two circuits and by the direct table of (f+g)/2, against the sizes
-      for f and for g; plus the MLMC acceptance measurements (unbiasedness, variance ∝ 1/n).
+(iv)  the convexity experiment of Thm 4 on compiled frontiers
+      (:mod:`~occam.compositional.convexity`): sizes needed for (f+g)/2 at ≥ 4 errors ε by the
+      MLMC combiner over the compiled levels of f and g, by their naive sum and by compiling a
+      network trained on (f+g)/2, against the sizes for f and for g; plus the MLMC acceptance
+      measurements on truth-table hierarchies (unbiasedness, variance ∝ 1/n).
 
 :func:`run` writes CSV/JSON tables, PNG figures and ``report.md``/``report.html`` (with one
 verdict per claim tested) into the output folder and returns a summary dict.
@@ -20,8 +21,6 @@ verdict per claim tested) into the output folder and returns a summary dict.
 
 from __future__ import annotations
 
-import itertools
-import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from occam.compositional.convexity import experiment_convexity
 from occam.compositional.graph import binary_tree
 from occam.compositional.targets import random_target, smooth_control, uniform_sample
 
@@ -69,11 +69,20 @@ class CompositionalExperimentConfig:
     circuit_eps_rel: float = 0.15
     flat_max_bits: int = 20
     circuit_n_eval: int = 4096
-    convexity_levels: int = 5
-    convexity_arity: int = 3
-    convexity_draws: int = 400
-    convexity_size_samples: int = 40
-    convexity_budgets: tuple[float, ...] = (1.0, 0.5, 0.25)
+    convexity_levels: int = 5  # truth-table levels of the MLMC acceptance hierarchy
+    convexity_arity: int = 3  # inputs of its random tanh node
+    # (iv) on compiled frontiers: MLMC draws, samples of its expected size, budgets, copies;
+    # f, g inputs, uniform compile widths b (levels), trained ResNet (w, k, L), steps, data
+    convexity_draws: int = 200
+    convexity_size_samples: int = 16
+    convexity_budgets: tuple[float, ...] = (1.0, 0.25)
+    convexity_copies: tuple[int, ...] = (1, 4)
+    convexity_inputs: int = 2
+    convexity_bits: tuple[int, ...] = (2, 3, 4, 5, 6, 7)
+    convexity_net: tuple[int, int, int] = (4, 16, 2)
+    convexity_steps: int = 3000
+    convexity_n_train: int = 2048
+    convexity_collapse: bool = True
     mlmc_draws: int = 1000
     seed: int = 0
 
@@ -92,6 +101,8 @@ class CompositionalExperimentConfig:
             convexity_draws=200,
             convexity_size_samples=10,
             convexity_budgets=(1.0, 0.25),
+            convexity_bits=(2, 3, 4, 5, 6),
+            convexity_steps=2000,
         )
 
     def __post_init__(self) -> None:
@@ -112,6 +123,19 @@ class CompositionalExperimentConfig:
                 raise GraphError(f"config.{name} must be >= 1, got {getattr(self, name)}")
         if not self.seeds or not self.n_values or not self.circuit_seeds:
             raise GraphError("config: seeds, n_values and circuit_seeds must not be empty")
+        bits = self.convexity_bits
+        if len(bits) < 2 or list(bits) != sorted(set(bits)) or not 1 <= bits[0] <= bits[-1] <= 16:
+            raise GraphError(
+                f"config.convexity_bits: need >= 2 increasing widths in [1, 16], got {bits}"
+            )
+        if not self.convexity_copies or any(c < 1 or c & (c - 1) for c in self.convexity_copies):
+            raise GraphError(
+                f"config.convexity_copies: powers of two needed, got {self.convexity_copies}"
+            )
+        if not 1 <= self.convexity_inputs <= 4:
+            raise GraphError(
+                f"config.convexity_inputs must be in [1, 4], got {self.convexity_inputs}"
+            )
 
     @property
     def lams(self) -> dict[str, float]:
@@ -371,145 +395,6 @@ def _level_tables(fn, arity: int, K: int, frac_extra: int = 1):
             )
         )
     return out
-
-
-def _sum_level(a, b):
-    """The circuit of (A + B)/2 for two fixed-point circuits on one encoding (exact: the sum read
-    with one more fractional bit)."""
-    from occam.circuits import Builder, arith
-    from occam.htmc.tables import FixedPointCircuit, all_input_bits
-
-    assert a.frac_bits == b.frac_bits
-    bld = Builder()
-    xs = bld.inputs(a.circuit.n_inputs)
-    s = arith.add(bld, bld.add_circuit(a.circuit, xs), bld.add_circuit(b.circuit, xs))
-    for h in s:
-        bld.output(h)
-    c = bld.build()
-    codes = FixedPointCircuit(c, a.frac_bits + 1, (0, 0)).codes(all_input_bits(c.n_inputs))
-    return FixedPointCircuit(c, a.frac_bits + 1, (int(codes.min()), int(codes.max())))
-
-
-def _min_size(points: list[tuple[float, float]], eps: float) -> float:
-    ok = [s for e, s in points if e <= eps]
-    return float(min(ok)) if ok else math.inf
-
-
-def _convexity_mlmc(levels, xb, hx, cfg):
-    """MLMC estimators of (f+g)/2 over every window [k0, K'] of the naive-sum hierarchy and
-    1, 2, 4 copies: expected size, RMSE to (f+g)/2 over draws, and 5 realised draws each (real
-    circuits, simulated) as (error, size) points."""
-    from occam.htmc.mlmc import build_mlmc, choose_log2_inv_p
-
-    K = len(levels)
-    mlmc_rows, realised = [], []
-    for top in range(2, K + 1):
-        for k0 in range(1, top):
-            lv = levels[k0 - 1 : top]
-            for budget, copies in itertools.product(cfg.convexity_budgets, (1, 2, 4)):
-                j = choose_log2_inv_p(lv, xb, budget_ratio=budget)
-                m = build_mlmc(lv, j, copies=copies)
-                st = m.measure(
-                    xb,
-                    cfg.convexity_draws,
-                    seed=top * 100 + k0 * 10 + copies + int(budget * 4),
-                    target=hx,
-                )
-                size, size_se = m.expected_size(n_samples=cfg.convexity_size_samples)
-                mlmc_rows.append(
-                    {
-                        "k0": k0,
-                        "K": top,
-                        "copies": copies,
-                        "budget_ratio": budget,
-                        "log2_inv_p": str(j),
-                        "expected_size": size,
-                        "expected_size_se": size_se,
-                        "rmse": math.sqrt(st.mse_to_target),
-                        "z_score": st.z_score,
-                        "full_circuit_size": m.circuit.size,
-                    }
-                )
-                draw_rng = np.random.default_rng(top * 1000 + k0 * 10 + copies + int(budget * 4))
-                for _ in range(5):  # realised draws: real circuits, simulated
-                    coins = draw_rng.integers(0, 2, m.n_coins).astype(bool)
-                    real = m.realize(coins)
-                    z = m.values(xb, np.tile(coins, (len(xb), 1)))
-                    realised.append((float(np.sqrt(np.mean((hx - z) ** 2))), real.size))
-    return mlmc_rows, realised
-
-
-def _convexity_table(points, mlmc_rows, realised):
-    """γ̂ fits of the hierarchies and, on an ε grid, the sizes needed by each construction."""
-    from occam.stats import loglog_fit
-
-    fits = {}
-    for name in ("f", "g", "h direct"):
-        pts = [(e, s) for e, s in points[name] if s > 0 and e > 0]
-        if len(pts) >= 3:
-            fit = loglog_fit([1 / e for e, _ in pts], [s for _, s in pts])
-            fits[name] = {"gamma": fit.slope, "ci_low": fit.ci_low, "ci_high": fit.ci_high}
-    # ε grid: just above every level error of f, g and the direct table of (f+g)/2
-    errs = sorted({e for name in ("f", "g", "h direct") for e, _ in points[name][1:]})
-    eps_values = [e * 1.05 for e in errs]
-    table = []
-    mlmc_pts = [(r["rmse"], r["expected_size"]) for r in mlmc_rows]
-    for eps in eps_values:
-        cf, cg = _min_size(points["f"], eps), _min_size(points["g"], eps)
-        table.append(
-            {
-                "eps": eps,
-                "size_f": cf,
-                "size_g": cg,
-                "max_fg": max(cf, cg),
-                "direct_h": _min_size(points["h direct"], eps),
-                "naive_sum": _min_size(points["h naive sum"], eps),
-                "mlmc_expected": _min_size(mlmc_pts, eps),
-                "mlmc_realised_best": _min_size(realised, eps),
-            }
-        )
-    return table, fits
-
-
-def experiment_convexity(cfg: CompositionalExperimentConfig, progress: Progress) -> dict:
-    """Experiment (iv): hierarchies of f, g, (f+g)/2 (direct) and (A^f_k + A^g_k)/2 (naive sum),
-    their frontiers, the MLMC estimators of (f+g)/2, and the sizes needed at each ε."""
-    from occam.circuits.encoding import ints_to_bits, quantize
-    from occam.compositional.targets import random_node
-
-    a, K = cfg.convexity_arity, cfg.convexity_levels
-    rng = np.random.default_rng(cfg.seed + 77)
-    f = random_node(a, "tanh", rng)
-    g = random_node(a, "tanh", rng)
-
-    def h(u):
-        return 0.5 * (f(u) + g(u))
-
-    x = uniform_sample(cfg.circuit_n_eval, a, seed=50_000 + cfg.seed)
-    xb = ints_to_bits(quantize(x, (-1.0, 1.0), K).astype(np.int64), K).reshape(len(x), -1)
-    levels = {
-        "f": _level_tables(f, a, K),
-        "g": _level_tables(g, a, K),
-        "h direct": _level_tables(h, a, K),
-    }
-    levels["h naive sum"] = [
-        _sum_level(p, q) for p, q in zip(levels["f"], levels["g"], strict=True)
-    ]
-    exact = {"f": f(x), "g": g(x), "h direct": h(x), "h naive sum": h(x)}
-    frontier_rows = []
-    points: dict[str, list[tuple[float, float]]] = {}
-    for name, lv in levels.items():
-        pts = []
-        for k, c in enumerate(lv, start=1):
-            err = float(np.sqrt(np.mean((exact[name] - c.values(xb)) ** 2)))
-            pts.append((err, c.size))
-            frontier_rows.append({"function": name, "level": k, "size": c.size, "error_l2": err})
-        points[name] = pts
-    progress("(iv) hierarchies built")
-    mlmc_rows, realised = _convexity_mlmc(levels["h naive sum"], xb, h(x), cfg)
-    progress("(iv) MLMC estimators measured")
-    table, fits = _convexity_table(points, mlmc_rows, realised)
-    return {"frontier": frontier_rows, "mlmc": mlmc_rows, "table": table, "fits": fits}
 
 
 def experiment_mlmc_acceptance(cfg: CompositionalExperimentConfig, progress: Progress) -> dict:
