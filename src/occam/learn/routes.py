@@ -572,6 +572,14 @@ class WordRoute:
         return _first_fitting(self.name, data, options, max_nodes, max_tries=3)
 
 
+def _resnet_route() -> Route:
+    """Route (a), :class:`occam.learn.resnet_route.ResNetRoute`, imported on use (that module
+    imports this one; torch is imported only inside its ``fit``)."""
+    from occam.learn.resnet_route import ResNetRoute
+
+    return ResNetRoute()
+
+
 ROUTES: dict[str, Callable[[], Route]] = {
     "tree": TreeRoute,
     "forest": ForestRoute,
@@ -579,6 +587,7 @@ ROUTES: dict[str, Callable[[], Route]] = {
     "fringe": FringeRoute,
     "word": WordRoute,
     "fw": FrankWolfeRoute,
+    "resnet": _resnet_route,
 }
 
 
