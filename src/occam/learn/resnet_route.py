@@ -56,11 +56,12 @@ class ResNetSettings:
     ``inputs``: candidate ``m`` (top-m relevant inputs); ``lams``: λ of ``J = loss + λ R̃``;
     ``hidden``, ``depth``: the SPEC 3 ``k`` and ``L`` (width is ``m``); ``steps``, ``lr``: full-
     batch Adam; ``max_nets``: trained nets carried on to pruning (the tied ones, fewest inputs
-    then largest λ first); ``finetune``: steps after each pruning; ``keep``: fractions of the nonzero weights
-    kept; ``bits``: ``(weight_bits, act_bits)`` pairs; ``shrink``: the extra tiny options (fraction
-    kept, weight bits, act bits) that let a small budget be met; ``max_tries``: circuits built
-    before falling back to the smallest option; ``script``: the ABC script; ``abc_ratio``: a
-    built circuit over ``abc_ratio · max_nodes`` AIG ANDs is not given to ABC.
+    then largest λ first); ``finetune``: steps after each pruning; ``keep``: fractions of the
+    nonzero weights kept; ``bits``: ``(weight_bits, act_bits)`` pairs; ``shrink``: the extra
+    tiny options (fraction kept, weight bits, act bits) that let a small budget be met;
+    ``max_tries``: circuits built before falling back to the smallest option; ``script``: the
+    ABC script; ``abc_ratio``: a built circuit over ``abc_ratio · max_nodes`` AIG ANDs is not
+    given to ABC.
     """
 
     inputs: tuple[int, ...] = (8, 24)
@@ -227,12 +228,10 @@ class ResNetRoute:
                     if keep >= 1.0:
                         pruned_by_keep[keep] = model
                     else:
-                        n_keep = max(int(round(keep * nonzero)), 2)
+                        n_keep = max(round(keep * nonzero), 2)
                         pruned = magnitude_prune(model, n_keep)
                         if s.finetune:
-                            pruned = self._train(
-                                x_pm, y_pm, m, lam, s.finetune, seed, model=pruned
-                            )
+                            pruned = self._train(x_pm, y_pm, m, lam, s.finetune, seed, model=pruned)
                         pruned_by_keep[keep] = pruned
                 net = pruned_by_keep[keep]
                 spec = FixedPointSpec(
@@ -244,9 +243,7 @@ class ResNetRoute:
                 detail = f"m={m} lam={lam:g} keep={keep:g} weight_bits={wb} act_bits={ab}"
 
                 def make(qnet=qnet, sel=sel):
-                    return sign_circuit(
-                        qnet, sel, d, s.script, int(s.abc_ratio * max_nodes)
-                    )
+                    return sign_circuit(qnet, sel, d, s.script, int(s.abc_ratio * max_nodes))
 
                 options.append((acc, hint, detail, make))
         return _first_fitting(self.name, data, options, max_nodes, max_tries=s.max_tries)
