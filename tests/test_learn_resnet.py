@@ -75,6 +75,7 @@ def test_pm1_encoding_and_sign_circuit_are_exact(seed, wb, ab, depth):
 
 def test_route_learns_a_threshold_function_and_reports_the_circuit():
     data = _data(900, seed=1)
+    threads = torch.get_num_threads()
     cand = ResNetRoute(_TINY).fit(data, 5000, 0, True)
     assert cand is not None and cand.route == "resnet"
     assert cand.valid_accuracy >= 0.95
@@ -89,7 +90,17 @@ def test_route_learns_a_threshold_function_and_reports_the_circuit():
     np.testing.assert_array_equal(
         again.circuit.simulate(_all_inputs(12))[:, 0], cand.circuit.simulate(_all_inputs(12))[:, 0]
     )
-    assert torch.get_num_threads() >= 1  # restored (not left at whatever the route set)
+    assert torch.get_num_threads() == threads  # restored
+
+
+def test_depth_zero_net_is_a_compiled_linear_threshold():
+    """L = 0 (full grid): f = V_L α_0 is a linear threshold, exactly what 3-of-8 is."""
+    data = _data(900, seed=5)
+    settings = ResNetSettings(**{**_TINY.__dict__, "depths": (0,), "keep": (1.0,)})
+    cand = ResNetRoute(settings).fit(data, 5000, 0, True)
+    assert cand is not None and "depth=0" in cand.detail
+    assert cand.valid_accuracy >= 0.97
+    assert cand.valid_accuracy == accuracy(cand.circuit, data.x_valid, data.y_valid)
 
 
 @pytest.mark.parametrize("budget", [0, 40])

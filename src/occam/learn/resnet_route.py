@@ -6,11 +6,12 @@ The route
 1. ranks the inputs by a cheap relevance score read off the training set (the entropy-tree
    importance of :func:`occam.learn.routes._relevance`) and keeps the top ``m`` (``m`` chosen on
    validation);
-2. trains the SPEC 3 ResNet on them (width ``m``, small hidden width, depth 1) with the SPEC 5
-   objective ``J = loss + λ R̃(θ)`` (``penalty="ideal"``, the logistic loss, full-batch Adam;
-   :func:`occam.train.train`), one net per ``(m, λ)`` of a small grid; the nets tied on
-   validation (:func:`~occam.learn.routes.tie_margin`) go on, fewest inputs then largest λ
-   first (at most ``max_nets`` of them);
+2. trains the SPEC 3 ResNet on them (width ``m``, small hidden width, depth 1; in the full grid
+   also depth 0, a linear threshold) with the SPEC 5 objective ``J = loss + λ R̃(θ)``
+   (``penalty="ideal"``, the logistic loss, full-batch Adam; :func:`occam.train.train`), one
+   net per ``(m, L, λ)`` of a small grid; the nets tied on
+   validation (:func:`~occam.learn.routes.tie_margin`) go on, least depth, then fewest inputs,
+   then largest λ first (at most ``max_nets`` of them);
 3. prunes each to a few keep levels (magnitude, SPEC 6: :func:`occam.prune.magnitude_prune`),
    fine-tuning the surviving weights with the masks fixed;
 4. quantises each pruned net (SPEC 7, :func:`occam.compiler.quantize`) on the box ``(−2, 2)^m``
@@ -54,11 +55,12 @@ class ResNetSettings:
     """Hyper-parameter grid of :class:`ResNetRoute` (the quick and full grids are instances).
 
     ``inputs``: candidate ``m`` (top-m relevant inputs); ``lams``: λ of ``J = loss + λ R̃``;
-    ``hidden``, ``depth``: the SPEC 3 ``k`` and ``L`` (width is ``m``); ``steps``, ``lr``: full-
-    batch Adam; ``max_nets``: trained nets carried on to pruning (the tied ones, fewest inputs
-    then largest λ first); ``finetune``: steps after each pruning; ``keep``: fractions of the
-    nonzero weights kept; ``bits``: ``(weight_bits, act_bits)`` pairs; ``shrink``: the extra
-    tiny options (fraction kept, weight bits, act bits) that let a small budget be met;
+    ``hidden``, ``depths``: the SPEC 3 ``k`` and the candidate ``L`` (width is ``m``);
+    ``steps``, ``lr``: full-batch Adam; ``max_nets``: trained nets carried on to pruning (the
+    tied ones, least depth, fewest inputs, largest λ first); ``finetune``: steps after each
+    pruning; ``keep``: fractions of the nonzero weights kept; ``bits``: ``(weight_bits,
+    act_bits)`` pairs; ``shrink``: the extra tiny options (fraction kept, weight bits, act bits)
+    that let a small budget be met;
     ``max_tries``: circuits built before falling back to the smallest option; ``script``: the
     ABC script; ``abc_ratio``: a built circuit over ``abc_ratio · max_nodes`` AIG ANDs is not
     given to ABC.
@@ -67,7 +69,7 @@ class ResNetSettings:
     inputs: tuple[int, ...] = (8, 24)
     lams: tuple[float, ...] = (1e-4, 1e-3)
     hidden: int = 8
-    depth: int = 1
+    depths: tuple[int, ...] = (1,)
     steps: int = 200
     lr: float = 5e-2
     finetune: int = 80
@@ -85,6 +87,7 @@ FULL = ResNetSettings(
     inputs=(8, 16, 32, 64),
     lams=(1e-4, 1e-3, 1e-2),
     hidden=12,
+    depths=(0, 1),
     steps=500,
     lr=3e-2,
     finetune=150,
@@ -157,14 +160,14 @@ class ResNetRoute:
             torch.set_num_threads(threads)
 
     # ------------------------------------------------------------------------------------------
-    def _train(self, x, y, m: int, lam: float, steps: int, seed: int, model=None):
+    def _train(self, x, y, m: int, depth: int, lam: float, steps: int, seed: int, model=None):
         from occam.train import TrainConfig, train
 
         s = self._settings
         cfg = TrainConfig(
             width=m,
             hidden=s.hidden,
-            depth=s.depth,
+            depth=depth,
             penalty="ideal",
             lam=lam,
             optimizer="adam",
@@ -201,25 +204,26 @@ class ResNetRoute:
         y_pm = (2.0 * data.y_train - 1.0)[:, None]
         torch.manual_seed(seed)
 
-        # 1-2: one net per (m, λ); the nets tied with the best on validation go on
+        # 1-2: one net per (m, L, λ); the nets tied with the best on validation go on
         nets = []
         for m in sorted({min(m, d) for m in s.inputs}):
             sel = np.sort(order[:m])
             x_pm = 2.0 * data.x_train[:, sel] - 1.0
-            for lam in s.lams:
-                model = self._train(x_pm, y_pm, m, lam, s.steps, seed)
-                acc = self._float_accuracy(model, data.x_valid[:, sel], data.y_valid)
-                nets.append((acc, m, lam, sel, model))
+            for depth in s.depths:
+                for lam in s.lams:
+                    model = self._train(x_pm, y_pm, m, depth, lam, s.steps, seed)
+                    acc = self._float_accuracy(model, data.x_valid[:, sel], data.y_valid)
+                    nets.append((acc, m, depth, lam, sel, model))
         best = max(n[0] for n in nets)
         margin = tie_margin(best, data.y_valid.shape[0], data.tolerance_se)
         nets = [n for n in nets if n[0] >= best - margin]
-        nets = sorted(nets, key=lambda n: (n[1], -n[2]))[: s.max_nets]
+        nets = sorted(nets, key=lambda n: (n[2], n[1], -n[3]))[: s.max_nets]
 
         # 3-5: prune, quantise, rank by the integer model's validation accuracy
         options = []
         levels = [(k, b) for k in s.keep for b in s.bits]
         levels += [(k, (wb, ab)) for k, wb, ab in s.shrink]
-        for _, m, lam, sel, model in nets:
+        for _, m, depth, lam, sel, model in nets:
             x_pm = 2.0 * data.x_train[:, sel] - 1.0
             nonzero = model.n_nonzero()
             pruned_by_keep: dict[float, Any] = {}
@@ -231,7 +235,9 @@ class ResNetRoute:
                         n_keep = max(round(keep * nonzero), 2)
                         pruned = magnitude_prune(model, n_keep)
                         if s.finetune:
-                            pruned = self._train(x_pm, y_pm, m, lam, s.finetune, seed, model=pruned)
+                            pruned = self._train(
+                                x_pm, y_pm, m, depth, lam, s.finetune, seed, model=pruned
+                            )
                         pruned_by_keep[keep] = pruned
                 net = pruned_by_keep[keep]
                 spec = FixedPointSpec(
@@ -240,7 +246,9 @@ class ResNetRoute:
                 qnet = quantize(net, _BOX, spec)
                 acc = float(np.mean(predict_sign(qnet, data.x_valid[:, sel]) == data.y_valid))
                 hint = qnet.n_weights * (wb + ab + 1)
-                detail = f"m={m} lam={lam:g} keep={keep:g} weight_bits={wb} act_bits={ab}"
+                detail = (
+                    f"m={m} depth={depth} lam={lam:g} keep={keep:g} weight_bits={wb} act_bits={ab}"
+                )
 
                 def make(qnet=qnet, sel=sel):
                     return sign_circuit(qnet, sel, d, s.script, int(s.abc_ratio * max_nodes))
