@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from occam.compiler import FixedPointSpec, evaluate_integer, quantize
-from occam.learn import ROUTES, CircuitLearner, Data, check_file
+from occam.learn import ROUTES, CircuitLearner, Data, LearnError, check_file
 from occam.learn.circuitize import aig_ands
 from occam.learn.resnet_route import ResNetRoute, ResNetSettings, predict_sign, sign_circuit
 from occam.learn.routes import accuracy
@@ -64,6 +64,8 @@ def test_pm1_encoding_and_sign_circuit_are_exact(seed, wb, ab, depth):
         c = sign_circuit(qnet, sel, n_inputs, abc_limit=limit)
         assert c.n_inputs == n_inputs and c.n_outputs == 1
         np.testing.assert_array_equal(c.simulate(full)[:, 0], expected)
+    with pytest.raises(LearnError, match="input_bits = 1"):
+        sign_circuit(quantize(net, (-2.0, 2.0), FixedPointSpec(2, 3, 2)), sel, n_inputs)
     # with many bits the quantised sign is the float net's sign on ±1 inputs (away from 0)
     fine_spec = FixedPointSpec(1, weight_bits=20, act_bits=20, out_bits=0, rounding="floor")
     fine = quantize(net, (-2.0, 2.0), fine_spec)

@@ -84,14 +84,14 @@ class ResNetSettings:
 
 QUICK = ResNetSettings()
 FULL = ResNetSettings(
-    inputs=(8, 16, 32, 64),
+    inputs=(8, 24, 64),
     lams=(1e-4, 1e-3, 1e-2),
     hidden=12,
     depths=(0, 1),
-    steps=500,
+    steps=400,
     lr=3e-2,
-    finetune=150,
-    max_nets=3,
+    finetune=120,
+    max_nets=2,
     keep=(1.0, 0.5, 0.25, 0.12),
     bits=((2, 1), (3, 2), (4, 2), (5, 3)),
     max_tries=6,
@@ -115,9 +115,13 @@ def sign_circuit(
     too large for the budget even after ABC, which would only cost time).
     """
     from occam.compiler import build_circuit
+    from occam.learn.learner import LearnError
 
     if qnet.spec.input_bits != 1 or qnet.d_out != 1:
-        raise ValueError("sign_circuit: needs input_bits = 1 and one output")
+        raise LearnError(
+            f"sign_circuit: needs input_bits = 1 and one output, received input_bits="
+            f"{qnet.spec.input_bits} and {qnet.d_out} outputs"
+        )
     compiled, _ = build_circuit(qnet)
     sel = [int(i) for i in selected]
 
@@ -148,6 +152,7 @@ class ResNetRoute:
 
     def __init__(self, settings: ResNetSettings | None = None) -> None:
         self.settings = settings
+        self._settings = settings or QUICK  # the grid of the fit in progress
 
     def fit(self, data: Data, max_nodes: int, seed: int, quick: bool) -> Candidate | None:
         import torch
