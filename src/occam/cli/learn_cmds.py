@@ -37,7 +37,7 @@ def learn_cmd(
     routes: str = typer.Option(
         None,
         "--routes",
-        help="Comma-separated routes (default all: tree,forest,cover,fringe,word,fw).",
+        help="Comma-separated routes (default all: tree,forest,cover,fringe,word,fw,resnet).",
     ),
     seed: int = typer.Option(0, "--seed"),
     quick: bool = typer.Option(False, "--quick", help="Smaller hyper-parameter grids."),

@@ -1,6 +1,8 @@
 """Learning small circuits from examples (issue 18; SPEC 14 ``occam learn``): routes that turn
 labelled Boolean examples into circuits within an AIG node budget, chosen on validation, and the
-IWLS 2020 benchmark helpers. Torch-free; sits above :mod:`occam.circuits`.
+IWLS 2020 benchmark helpers. Importing it does not load torch (the ``resnet`` route imports the
+torch side, :mod:`occam.train`, :mod:`occam.prune`, :mod:`occam.compiler`, inside its ``fit``);
+sits above :mod:`occam.circuits` and those.
 
 ::
 
@@ -15,9 +17,10 @@ IWLS 2020 benchmark helpers. Torch-free; sits above :mod:`occam.circuits`.
     check.accuracy, check.header_ands, check.abc_levels
 
 A new route is any object with ``name`` and ``fit(data, max_nodes, seed, quick) -> Candidate``
-(:class:`Route`); pass it in ``routes=[...]`` beside the shipped names. The ResNet route (compile
-the sign of a trained, pruned network) and the Frank-Wolfe route (a weighted vote of small
-circuits) of issue 18 plug in there.
+(:class:`Route`); pass it in ``routes=[...]`` beside the shipped names. The ResNet route
+(``resnet``: compile the sign of a trained, pruned network, :mod:`occam.learn.resnet_route`) and
+the Frank-Wolfe route (``fw``: a weighted vote of small circuits) of issue 18 are shipped routes
+of this kind.
 """
 
 from __future__ import annotations

@@ -23,7 +23,12 @@ Shipped routes (hyper-parameters chosen on validation, ties to the smaller circu
   ``A``, ``B`` (halves or interleaved, either bit order) with ``y`` a top bit of ``A + B``, a bit
   of ``A · B``, or ``A < B``, ``A ≤ B``, ``A = B`` (either polarity); or ``y = g(Σ_i x_i)`` a
   symmetric function with ``g`` read off the training set. The hypothesis with the best training
-  accuracy is built exactly with :mod:`occam.circuits.arith`.
+  accuracy is built exactly with :mod:`occam.circuits.arith`;
+* ``resnet``: the Occam ResNet (route (a) of issue 18, :mod:`occam.learn.resnet_route`): the
+  SPEC 3 ResNet trained on ``±1``-encoded bits with the complexity regulariser (SPEC 5, λ chosen
+  on validation) over the most relevant inputs, pruned (SPEC 6), quantised and compiled (SPEC 7)
+  with the sign of its output as the one output, optimised by ABC, and shrunk (more pruning, fewer
+  bits) to the budget. Registered lazily: this module does not import the torch side.
 
 Each route shrinks to the budget: candidates are tried best-on-validation first and the first whose
 optimised circuit has at most ``max_nodes`` AIG ANDs is returned.
@@ -95,7 +100,7 @@ class Candidate:
 
 @runtime_checkable
 class Route(Protocol):
-    """What the learner needs from a route (routes (a) ResNet and (b) Frank-Wolfe plug in here)."""
+    """What the learner needs from a route (routes (a) ``resnet`` and (b) ``fw`` are two)."""
 
     name: str
 
@@ -572,6 +577,14 @@ class WordRoute:
         return _first_fitting(self.name, data, options, max_nodes, max_tries=3)
 
 
+def _resnet_route() -> Route:
+    """Route (a), :class:`occam.learn.resnet_route.ResNetRoute`, imported on use (that module
+    imports this one; torch is imported only inside its ``fit``)."""
+    from occam.learn.resnet_route import ResNetRoute
+
+    return ResNetRoute()
+
+
 ROUTES: dict[str, Callable[[], Route]] = {
     "tree": TreeRoute,
     "forest": ForestRoute,
@@ -579,6 +592,7 @@ ROUTES: dict[str, Callable[[], Route]] = {
     "fringe": FringeRoute,
     "word": WordRoute,
     "fw": FrankWolfeRoute,
+    "resnet": _resnet_route,
 }
 
 
