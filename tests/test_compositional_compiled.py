@@ -99,8 +99,12 @@ def test_compose_compiled_d4_verified_and_eq1(small_nodes):
     assert sum(s.clamp_gates for s in comp.stages) > 0
     # three nodes, three nets (trained once, reused by a second composition)
     assert len(small_nodes.nets) == 3
-    compose_compiled(target, 2, 3, 3, x, small_nodes)
+    small = compose_compiled(target, 2, 3, 3, x, small_nodes)
     assert len(small_nodes.nets) == 3
+    # ABC-optimised nodes (cec-proved): the same function, so the same error; no more gates
+    opt = compose_compiled(target, 2, 3, 3, x, small_nodes, abc=True)
+    assert opt.abc and opt.composition.verified
+    assert opt.error_l2 == small.error_l2 and opt.size <= small.size
 
 
 def test_search_compiled_records_every_build(small_nodes):

@@ -75,7 +75,7 @@ class CompositionalExperimentConfig:
     circuit_node_steps: int = 2000
     circuit_node_lr: float = 3e-2
     circuit_node_n: int = 2048
-    circuit_node_abc: bool = True
+    circuit_node_abc: bool = False
     circuit_compiled_k: tuple[int, ...] = (2, 3, 4, 5, 6)
     circuit_compiled_offsets: tuple[int, ...] = (1, 2, 3)
     convexity_levels: int = 5
