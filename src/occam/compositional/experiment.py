@@ -6,9 +6,11 @@
       RMSE / std(f);
 (ii)  graph recovery (precision, recall, coverage of :mod:`~occam.compositional.recovery`)
       versus the regulariser and its strength λ, tracked over training;
-(iii) verified circuit size versus d at fixed relative error ε, per-node truth-table circuits
-      composed with clamps (:mod:`~occam.compositional.circuits`) for the compositional targets,
-      against one flat truth table for the control (and for the compositional target itself);
+(iii) verified circuit size versus d at fixed relative error ε, per-node circuits composed with
+      clamps for the compositional targets, of two kinds: truth tables of the quantised node
+      functions (:mod:`~occam.compositional.circuits`) and trained node nets compiled to
+      arithmetic circuits (:mod:`~occam.compositional.compiled_nodes`); against one flat truth
+      table for the control (and for the compositional target itself);
 (iv)  the convexity experiment of Thm 4 with the MLMC combiner on truth-table hierarchies (the
       compiler's frontiers are not used here): sizes needed for (f+g)/2 at ≥ 4 errors ε by MLMC,
       by the naive sum of the two circuits and by the direct table of (f+g)/2, against the sizes
@@ -71,9 +73,9 @@ class CompositionalExperimentConfig:
     flat_max_bits: int = 20
     circuit_n_eval: int = 4096
     circuit_constructions: tuple[str, ...] = ("table", "compiled")
-    circuit_node_hidden: int = 16
-    circuit_node_steps: int = 2000
-    circuit_node_lr: float = 3e-2
+    circuit_node_hidden: int = 24
+    circuit_node_steps: int = 3000
+    circuit_node_lr: float = 2e-2
     circuit_node_n: int = 2048
     circuit_node_abc: bool = False
     circuit_compiled_k: tuple[int, ...] = (2, 3, 4, 5, 6)
@@ -97,7 +99,6 @@ class CompositionalExperimentConfig:
             circuit_seeds=(0,),
             flat_max_bits=16,
             circuit_n_eval=2048,
-            circuit_node_steps=1000,
             circuit_compiled_offsets=(1, 3),
             convexity_levels=4,
             convexity_draws=200,

@@ -288,8 +288,8 @@ def _section_circuits(r, cfg, circ, stages) -> None:
             "Compiled node circuits against truth-table node circuits at the same ε "
             f"(seed {seed0}, size ratio): " + ", ".join(ratios) + ". At two inputs of a few "
             "bits a node's table is far smaller than the arithmetic (adders of the weighted "
-            "sums) of even a small network; the compiled construction is the one that would "
-            "scale to nodes of many inputs, where a table is out of reach."
+            "sums) of even a small network. Tables grow like 2^(arity·k) and compiled nets "
+            "do not, so the order could reverse for nodes of many inputs (not measured here)."
         )
     for construction in ("per-node", "per-node compiled"):
         rows = [s for s in stages if s.get("construction", "per-node") == construction]
