@@ -70,8 +70,6 @@ class CompositionalExperimentConfig:
     circuit_d_values: tuple[int, ...] = (2, 4, 8, 16)
     circuit_seeds: tuple[int, ...] = (0, 1, 2)
     circuit_eps_rel: float = 0.15
-    flat_max_bits: int = 20
-    circuit_n_eval: int = 4096
     circuit_constructions: tuple[str, ...] = ("table", "compiled")
     circuit_node_hidden: int = 24
     circuit_node_steps: int = 3000
@@ -80,6 +78,8 @@ class CompositionalExperimentConfig:
     circuit_node_abc: bool = False
     circuit_compiled_k: tuple[int, ...] = (2, 3, 4, 5, 6)
     circuit_compiled_offsets: tuple[int, ...] = (1, 2, 3)
+    flat_max_bits: int = 20
+    circuit_n_eval: int = 4096
     convexity_levels: int = 5
     convexity_arity: int = 3
     convexity_draws: int = 400
@@ -97,9 +97,9 @@ class CompositionalExperimentConfig:
             recovery_steps=400,
             recovery_every=50,
             circuit_seeds=(0,),
+            circuit_compiled_offsets=(1, 3),
             flat_max_bits=16,
             circuit_n_eval=2048,
-            circuit_compiled_offsets=(1, 3),
             convexity_levels=4,
             convexity_draws=200,
             convexity_size_samples=10,
