@@ -111,8 +111,8 @@ def test_search_compiled_records_every_build(small_nodes):
     target = random_target(binary_tree(2), "tanh", seed=0)
     x = uniform_sample(512, 2, seed=1)
 
-    def build(k, fw, fa, abc=False):
-        return compose_compiled(target, k, fw, fa, x, small_nodes, abc=abc)
+    def build(k, fw, fa, abc=False, keep=1.0):
+        return compose_compiled(target, k, fw, fa, x, small_nodes, abc=abc, keep=keep)
 
     errs = [build(k, k + 2, k + 2).error_l2 for k in (2, 3)]
     eps = max(errs) * 1.01
@@ -122,3 +122,24 @@ def test_search_compiled_records_every_build(small_nodes):
     assert best.size == min(c.size for c in built if c.error_l2 <= eps and c.k == best.k)
     none, built2 = search_compiled(build, 1e-9, k_values=(2,), bit_offsets=(1,), abc=False)
     assert none is None and len(built2) == 1
+    # with pruning levels the descent also tries the pruned nets; the best still meets eps
+    best3, built3 = search_compiled(
+        build, 1.0, k_values=(2,), bit_offsets=(2,), keep_levels=(1.0, 0.5), abc=False
+    )
+    assert {c.keep for c in built3} == {1.0, 0.5}
+    assert best3.error_l2 <= 1.0 and best3.size == min(c.size for c in built3)
+
+
+def test_pruned_node_nets(small_nodes):
+    from occam.compiler import FixedPointSpec
+
+    target = random_target(binary_tree(4), "tanh", seed=0)
+    x = uniform_sample(256, 4, seed=2)
+    c = compose_compiled(target, 3, 4, 4, x, small_nodes, keep=0.5)
+    assert c.composition.verified and c.keep == 0.5
+    g = next(iter(target.nodes.values()))
+    spec = FixedPointSpec(3, 4, 4)
+    full = small_nodes.compiled(g, 2, spec).qnet.n_weights
+    assert small_nodes.compiled(g, 2, spec, keep=0.5).qnet.n_weights < full
+    with pytest.raises(CompiledNodeError):
+        small_nodes.model(g, 2, keep=0.0)

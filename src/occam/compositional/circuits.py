@@ -52,7 +52,8 @@ class BuiltCircuit:
     """A circuit actually built and simulated: construction, precisions, size, measured error
     (L² and sup on the test sample) and, for compositions, the eq. (1) account. For compiled
     node circuits (:mod:`occam.compositional.compiled_nodes`) also the weight and activation
-    fractional bits F_w, F_a (``frac_bits`` is then F_o) and whether ABC optimised the nodes."""
+    fractional bits F_w, F_a (``frac_bits`` is then F_o), whether ABC optimised the nodes and the
+    fraction ``keep`` of node-net parameters kept by pruning."""
 
     construction: str
     k: int
@@ -64,6 +65,7 @@ class BuiltCircuit:
     weight_bits: int | None = None
     act_bits: int | None = None
     abc: bool = False
+    keep: float | None = None
 
 
 def _midpoints(k: int) -> np.ndarray:

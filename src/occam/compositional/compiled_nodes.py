@@ -227,6 +227,7 @@ class NodeCircuits:
         self.n_measure = n_measure
         self.nets: dict[str, NodeNet] = {}
         self._compiled: dict[tuple, object] = {}
+        self._pruned: dict[tuple, object] = {}
         self._stage: dict[tuple, FixedPointCircuit] = {}
 
     def net(self, g, arity: int) -> NodeNet:
@@ -235,22 +236,41 @@ class NodeCircuits:
             self.nets[key] = train_node_net(g, arity, **self.train_kwargs)
         return self.nets[key]
 
-    def compiled(self, g, arity: int, spec, *, abc: bool = False):
-        """The :class:`~occam.compiler.CompiledCircuit` of g's net at ``spec`` (verified; with
-        ``abc``, ABC-optimised, ``cec``-proved and verified again)."""
+    def model(self, g, arity: int, keep: float = 1.0):
+        """g's net, or (``keep`` < 1) the net with only the fraction ``keep`` of its parameters
+        kept by :func:`occam.prune.sensitivity_prune` (importance |θ_p|·s_p on the net's
+        training distribution, uniform on [−1, 1]^arity; not retrained)."""
+        if not 0.0 < keep <= 1.0:
+            raise CompiledNodeError(f"keep must be in (0, 1], got {keep!r}")
+        net = self.net(g, arity).model
+        if keep == 1.0:
+            return net
+        key = (_node_key(g), keep)
+        if key not in self._pruned:
+            import torch
+
+            from occam.prune import sensitivity_prune
+
+            x = torch.as_tensor(uniform_sample(1024, arity, seed=90_000))
+            self._pruned[key] = sensitivity_prune(net, x.to(next(net.parameters()).dtype), keep)
+        return self._pruned[key]
+
+    def compiled(self, g, arity: int, spec, *, abc: bool = False, keep: float = 1.0):
+        """The :class:`~occam.compiler.CompiledCircuit` of g's net (pruned to ``keep``) at
+        ``spec`` (verified; with ``abc``, ABC-optimised, ``cec``-proved and verified again)."""
         from occam.compiler import ErrorSample, compile_resnet, optimize_abc
 
-        key = (_node_key(g), spec, abc)
+        key = (_node_key(g), spec, abc, keep)
         if key not in self._compiled:
             if abc:
-                plain = self.compiled(g, arity, spec, abc=False)
+                plain = self.compiled(g, arity, spec, abc=False, keep=keep)
                 sample = ErrorSample.draw(
-                    self.net(g, arity).model, DOMAIN, n=self.n_measure, target=g, seed=1
+                    self.model(g, arity, keep), DOMAIN, n=self.n_measure, target=g, seed=1
                 )
                 cc = optimize_abc(plain, sample)
             else:
                 cc = compile_resnet(
-                    self.net(g, arity).model,
+                    self.model(g, arity, keep),
                     DOMAIN,
                     spec,
                     n_eval=self.n_measure,
@@ -262,10 +282,12 @@ class NodeCircuits:
             self._compiled[key] = cc
         return self._compiled[key]
 
-    def stage_circuit(self, g, spec, operands, *, abc: bool = False) -> FixedPointCircuit:
-        key = (_node_key(g), spec, abc, tuple(operands))
+    def stage_circuit(
+        self, g, spec, operands, *, abc: bool = False, keep: float = 1.0
+    ) -> FixedPointCircuit:
+        key = (_node_key(g), spec, abc, keep, tuple(operands))
         if key not in self._stage:
-            cc = self.compiled(g, len(operands), spec, abc=abc)
+            cc = self.compiled(g, len(operands), spec, abc=abc, keep=keep)
             out = cc.qnet.ranges["out"][0]
             self._stage[key] = node_stage_circuit(
                 cc.circuit, spec.input_bits, list(operands), spec.output_frac, (out.lo, out.hi)
@@ -284,10 +306,12 @@ def compose_compiled(
     *,
     out_bits: int | None = None,
     abc: bool = False,
+    keep: float = 1.0,
 ) -> BuiltCircuit:
     """The composition of the compiled node circuits (module docstring) at input bits ``k`` and
     fixed-point widths ``(F_w, F_a, F_o)`` (``F_o`` defaults to ``F_a``), every node at the same
-    spec; error measured on ``x_eval`` by simulating the composed circuit."""
+    spec and (``keep`` < 1) every node net pruned to that fraction of its parameters; error
+    measured on ``x_eval`` by simulating the composed circuit."""
     from occam.compiler import FixedPointSpec
 
     spec = FixedPointSpec(
@@ -307,7 +331,7 @@ def compose_compiled(
                 s = stages[c]
                 operands.append((s.word_width(), s.circuit.frac_bits))
                 children.append(str(c))
-        fp = nodes.stage_circuit(g, spec, operands, abc=abc)
+        fp = nodes.stage_circuit(g, spec, operands, abc=abc, keep=keep)
         stages[v] = Stage(str(v), tuple(children), fp, g, g.out_range, g.partial_bounds)
     comp = compose(list(stages.values()), d=target.d, k=k, domain=DOMAIN, x_eval=x_eval)
     if not comp.verified:
@@ -323,6 +347,7 @@ def compose_compiled(
         weight_bits=weight_bits,
         act_bits=act_bits,
         abc=abc,
+        keep=keep,
     )
 
 
@@ -332,21 +357,25 @@ def search_compiled(
     *,
     k_values: tuple[int, ...] = (2, 3, 4, 5, 6),
     bit_offsets: tuple[int, ...] = (1, 2, 3),
+    keep_levels: tuple[float, ...] = (1.0,),
     refine: bool = True,
     abc: bool = True,
 ) -> tuple[BuiltCircuit | None, list[BuiltCircuit]]:
     """Smallest composed compiled circuit with L² error ≤ ``eps``.
 
-    ``build(k, F_w, F_a, abc=...)`` builds one composition. For k increasing, the uniform widths
-    F_w = F_a = F_o = k + offset are tried; at the first k where one meets ``eps`` the search
-    stops, and (``refine``) lowers F_w or F_a (with F_o) by one at a time while the circuit still
-    meets ``eps`` with fewer gates (coordinate descent). With ``abc`` the best is rebuilt from
-    ABC-optimised node circuits (the same functions, so the same error; the smaller is kept).
-    Returns (best or None, every circuit built)."""
+    ``build(k, F_w, F_a, abc=..., keep=...)`` builds one composition. For k increasing, the
+    uniform widths F_w = F_a = F_o = k + offset are tried on the unpruned nets (the first of
+    ``keep_levels``); at the first k where one meets ``eps`` the search stops, and (``refine``)
+    coordinate descent moves from the best circuit to F_w − 1, to F_a − 1 (with F_o), or to the
+    next pruning level of ``keep_levels`` (decreasing fractions of node-net parameters kept),
+    accepting the first move whose circuit still meets ``eps`` with fewer gates, until none
+    does. With ``abc`` the best is rebuilt from ABC-optimised node circuits (the same functions,
+    so the same error; the smaller is kept). Returns (best or None, every circuit built)."""
+    levels = tuple(keep_levels) or (1.0,)
     built: list[BuiltCircuit] = []
     best = None
     for k in k_values:
-        here = [build(k, k + off, k + off) for off in bit_offsets]
+        here = [build(k, k + off, k + off, keep=levels[0]) for off in bit_offsets]
         built += here
         ok = [c for c in here if c.error_l2 <= eps]
         if ok:
@@ -354,18 +383,21 @@ def search_compiled(
             break
     if best is None:
         return None, built
-    tried = {(c.k, c.weight_bits, c.act_bits) for c in built}
+    tried = {(c.k, c.weight_bits, c.act_bits, c.keep) for c in built}
     while refine:
+        nxt = [v for v in levels if v < best.keep]
         moves = [
-            (best.k, best.weight_bits - 1, best.act_bits),
-            (best.k, best.weight_bits, best.act_bits - 1),
+            (best.k, best.weight_bits - 1, best.act_bits, best.keep),
+            (best.k, best.weight_bits, best.act_bits - 1, best.keep),
         ]
+        if nxt:
+            moves.append((best.k, best.weight_bits, best.act_bits, max(nxt)))
         improved = False
-        for k, fw, fa in moves:
-            if fw < 1 or fa < best.k or (k, fw, fa) in tried:
+        for k, fw, fa, keep in moves:
+            if fw < 1 or fa < best.k or (k, fw, fa, keep) in tried:
                 continue
-            tried.add((k, fw, fa))
-            c = build(k, fw, fa)
+            tried.add((k, fw, fa, keep))
+            c = build(k, fw, fa, keep=keep)
             built.append(c)
             if c.error_l2 <= eps and c.size < best.size:
                 best, improved = c, True
@@ -373,7 +405,7 @@ def search_compiled(
         if not improved:
             break
     if abc:
-        c = build(best.k, best.weight_bits, best.act_bits, abc=True)
+        c = build(best.k, best.weight_bits, best.act_bits, abc=True, keep=best.keep)
         built.append(c)
         if c.size <= best.size:
             best = c

@@ -78,6 +78,7 @@ class CompositionalExperimentConfig:
     circuit_node_abc: bool = False
     circuit_compiled_k: tuple[int, ...] = (2, 3, 4, 5, 6)
     circuit_compiled_offsets: tuple[int, ...] = (1, 2, 3)
+    circuit_compiled_keep: tuple[float, ...] = (1.0, 0.8, 0.6, 0.5)
     flat_max_bits: int = 20
     circuit_n_eval: int = 4096
     convexity_levels: int = 5
@@ -133,6 +134,10 @@ class CompositionalExperimentConfig:
             raise GraphError("config.circuit_compiled_k: need input bits k >= 1")
         if not self.circuit_compiled_offsets or min(self.circuit_compiled_offsets) < 0:
             raise GraphError("config.circuit_compiled_offsets: need offsets >= 0")
+        if not self.circuit_compiled_keep or not all(
+            0 < v <= 1 for v in self.circuit_compiled_keep
+        ):
+            raise GraphError("config.circuit_compiled_keep: need fractions in (0, 1]")
         for name in ("circuit_node_hidden", "circuit_node_steps", "circuit_node_n"):
             if getattr(self, name) < 1:
                 raise GraphError(f"config.{name} must be >= 1, got {getattr(self, name)}")
@@ -313,6 +318,7 @@ def _built_row(d: int, seed: int, kind: str, b) -> dict:
         "weight_bits": b.weight_bits,
         "act_bits": b.act_bits,
         "abc": b.abc,
+        "keep": b.keep,
         "size": b.size,
         "error_l2": b.error_l2,
         "error_linf": b.error_linf,
@@ -383,12 +389,13 @@ def experiment_circuits(cfg: CompositionalExperimentConfig, progress: Progress):
                         "compositional",
                         CONSTRUCTION,
                         lambda t=target, x=x, s=seed, eps=eps: search_compiled(
-                            lambda k, fw, fa, abc=False: compose_compiled(
-                                t, k, fw, fa, x, nodes[s], abc=abc
+                            lambda k, fw, fa, abc=False, keep=1.0: compose_compiled(
+                                t, k, fw, fa, x, nodes[s], abc=abc, keep=keep
                             ),
                             eps,
                             k_values=tuple(v for v in cfg.circuit_compiled_k if v >= k_start[s]),
                             bit_offsets=cfg.circuit_compiled_offsets,
+                            keep_levels=tuple(sorted(cfg.circuit_compiled_keep, reverse=True)),
                             abc=cfg.circuit_node_abc,
                         ),
                     )
@@ -415,6 +422,7 @@ def experiment_circuits(cfg: CompositionalExperimentConfig, progress: Progress):
                     "weight_bits": best.weight_bits if best else None,
                     "act_bits": best.act_bits if best else None,
                     "abc": best.abc if best else None,
+                    "keep": best.keep if best else None,
                     "error_l2": best.error_l2 if best else None,
                     "n_built": len(built),
                     "largest_tried_bits": max((b.k for b in built), default=0) * d,

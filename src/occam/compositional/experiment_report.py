@@ -234,6 +234,8 @@ def _section_circuits(r, cfg, circ, stages) -> None:
         f"bits, built only up to 2^{cfg.flat_max_bits} rows. Every size is that of a built "
         "circuit whose error was measured by simulating it. k, F: input and output precision "
         "(F = F_o for compiled nodes); F_w, F_a: weight and activation bits of compiled nodes; "
+        "keep: fraction of node-net parameters kept by sensitivity pruning (not retrained; "
+        f"levels {list(cfg.circuit_compiled_keep)} tried by the search); "
         "node-net error: the largest relative L² error of a float node net on its node."
     )
     r.table(
@@ -249,6 +251,7 @@ def _section_circuits(r, cfg, circ, stages) -> None:
             "F_w",
             "F_a",
             "ABC",
+            "keep",
             "error",
             "ε",
             "node-net error",
@@ -266,6 +269,7 @@ def _section_circuits(r, cfg, circ, stages) -> None:
                 _fmt(c.get("weight_bits")),
                 _fmt(c.get("act_bits")),
                 _fmt(c.get("abc")),
+                _fmt(c.get("keep")),
                 _fmt(c["error_l2"]),
                 _fmt(c["eps"]),
                 _fmt(c.get("node_net_max_rel_error")),
