@@ -368,9 +368,10 @@ def search_compiled(
     ``keep_levels``); at the first k where one meets ``eps`` the search stops, and (``refine``)
     coordinate descent moves from the best circuit to F_w − 1, to F_a − 1 (with F_o), or to the
     next pruning level of ``keep_levels`` (decreasing fractions of node-net parameters kept),
-    accepting the first move whose circuit still meets ``eps`` with fewer gates, until none
-    does. With ``abc`` the best is rebuilt from ABC-optimised node circuits (the same functions,
-    so the same error; the smaller is kept). Returns (best or None, every circuit built)."""
+    accepting the first move whose circuit still meets ``eps`` with fewer gates (no more gates,
+    for a pruning move), until none does. With ``abc`` the best is rebuilt from ABC-optimised
+    node circuits (the same functions, so the same error; the smaller is kept). Returns (best or
+    None, every circuit built)."""
     levels = tuple(keep_levels) or (1.0,)
     built: list[BuiltCircuit] = []
     best = None
@@ -399,7 +400,10 @@ def search_compiled(
             tried.add((k, fw, fa, keep))
             c = build(k, fw, fa, keep=keep)
             built.append(c)
-            if c.error_l2 <= eps and c.size < best.size:
+            # a pruning move may keep the size (the dropped weights rounded to 0 anyway): it is
+            # accepted then too, so that the next level is tried (keep strictly decreases)
+            smaller = c.size < best.size or (c.keep < best.keep and c.size <= best.size)
+            if c.error_l2 <= eps and smaller:
                 best, improved = c, True
                 break
         if not improved:
