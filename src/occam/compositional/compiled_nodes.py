@@ -9,7 +9,9 @@ circuit:
    trained by :func:`occam.train.train` (full-batch Adam, cosine schedule, seeded, no penalty) on
    ``n`` uniform samples of g_v over [−1, 1]^arity (:func:`train_node_net`). A node function is
    identified by its parameters, so a function that recurs (the targets of different d draw their
-   nodes from the same seeded stream) is trained once (:class:`NodeCircuits`).
+   nodes from the same seeded stream) is trained once (:class:`NodeCircuits`). Optionally the
+   net is pruned to a fraction ``keep`` of its parameters by :func:`occam.prune.sensitivity_prune`
+   (not retrained).
 2. **compiled node**: the net is quantised to a :class:`~occam.compiler.FixedPointSpec`
    ``(k, F_w, F_a, F_o)`` and built by :func:`occam.compiler.compile_resnet` (verified bit for bit
    against the integer reference model, exhaustively: 2k ≤ 16 input bits), optionally followed by
