@@ -143,3 +143,20 @@ def test_pruned_node_nets(small_nodes):
     assert small_nodes.compiled(g, 2, spec, keep=0.5).qnet.n_weights < full
     with pytest.raises(CompiledNodeError):
         small_nodes.model(g, 2, keep=0.0)
+
+
+def test_compose_compiled_random_dag_mixed_operands(small_nodes):
+    """Nodes of arity 3 and 4 reading raw inputs and child words side by side."""
+    from occam.compositional.graph import random_dag
+
+    graph = random_dag(5, 4, max_arity=3, seed=2)
+    assert any(
+        any(isinstance(c, str) for c in graph.children[v])
+        and any(not isinstance(c, str) for c in graph.children[v])
+        for v in graph.internal
+    )
+    target = random_target(graph, "tanh", seed=0)
+    x = uniform_sample(512, 5, seed=1)
+    comp = compose_compiled(target, 2, 3, 3, x, small_nodes).composition
+    assert comp.verified
+    assert comp.total_error <= comp.sum_telescoping + 1e-12 <= comp.sum_bound + 2e-12
