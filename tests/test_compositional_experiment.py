@@ -25,6 +25,8 @@ TINY = replace(
     circuit_d_values=(2, 4),
     flat_max_bits=10,
     circuit_n_eval=256,
+    circuit_node_steps=200,
+    circuit_node_hidden=8,
     convexity_levels=3,
     convexity_draws=30,
     convexity_size_samples=4,
@@ -80,6 +82,11 @@ def test_run_writes_everything(tmp_path):
     # the eq. (1) account and the MLMC acceptance hold whatever the sizes
     by_source = {v["source"]: v for v in verdicts}
     assert by_source["seed 000, eq. (1) and Prop 5"]["verdict"] == "supported"
+    # both per-node constructions are in circuits.csv and named by the Thm 8 verdict
+    circ = (tmp_path / "circuits.csv").read_text()
+    assert ",per-node," in circ and ",per-node compiled," in circ
+    thm8 = by_source["seed 003, Thm 8 (Boolean version) / SPEC 13"]["measured"]
+    assert "per-node sizes" in thm8 and "per-node compiled" in thm8
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["config"]["d_values"] == [4]
     rows = (tmp_path / "error_vs_n.csv").read_text().splitlines()
@@ -109,6 +116,10 @@ def test_registered_and_config_checked():
         replace(TINY, d_values=(6,))
     with pytest.raises(GraphError, match="networks"):
         replace(TINY, networks=("sparse", "wide"))
+    with pytest.raises(GraphError, match="circuit_constructions"):
+        replace(TINY, circuit_constructions=("table", "lut"))
+    with pytest.raises(GraphError, match="circuit_node_steps"):
+        replace(TINY, circuit_node_steps=0)
 
 
 def test_rerun_reuses_finished_parts(tmp_path):

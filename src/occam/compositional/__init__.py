@@ -3,7 +3,9 @@ non-compositional control, graph-reflecting sparse ResNets, graph recovery from 
 per-node circuits composed with clamps, and the experiments of ``occam compositional``.
 
 The target and circuit modules are torch-free; :mod:`~occam.compositional.networks` and
-:mod:`~occam.compositional.recovery` use PyTorch (they build and read ``occam.ResNet``).
+:mod:`~occam.compositional.recovery` use PyTorch (they build and read ``occam.ResNet``), and
+:mod:`~occam.compositional.compiled_nodes` trains node nets and compiles them with
+:mod:`occam.compiler` (imported lazily, where it is used).
 """
 
 from occam.compositional.graph import CompositionalGraph, GraphError, binary_tree, random_dag

@@ -1,7 +1,9 @@
 """Verified circuits of compositional targets and of the control (SPEC 13 with SPEC 10).
 
-Two constructions, both exact truth tables of quantised functions (documented choice: the per-node
-circuits are truth-table circuits of each node function, not compiled networks):
+Two constructions, both exact truth tables of quantised functions (the per-node circuits here are
+truth-table circuits of each node function; the per-node *compiled* construction, trained node
+nets compiled to arithmetic circuits and composed the same way, is
+:mod:`occam.compositional.compiled_nodes`):
 
 - **per-node composition** (:func:`compose_target`): every constituent function g_v becomes the
   table circuit (:func:`occam.htmc.tables.table_circuit`) of its quantisation: its operands are
@@ -48,7 +50,10 @@ DOMAIN = (-1.0, 1.0)
 @dataclass(frozen=True)
 class BuiltCircuit:
     """A circuit actually built and simulated: construction, precisions, size, measured error
-    (L² and sup on the test sample) and, for compositions, the eq. (1) account."""
+    (L² and sup on the test sample) and, for compositions, the eq. (1) account. For compiled
+    node circuits (:mod:`occam.compositional.compiled_nodes`) also the weight and activation
+    fractional bits F_w, F_a (``frac_bits`` is then F_o), whether ABC optimised the nodes and the
+    fraction ``keep`` of node-net parameters kept by pruning."""
 
     construction: str
     k: int
@@ -57,6 +62,10 @@ class BuiltCircuit:
     error_l2: float
     error_linf: float
     composition: Composition | None = None
+    weight_bits: int | None = None
+    act_bits: int | None = None
+    abc: bool = False
+    keep: float | None = None
 
 
 def _midpoints(k: int) -> np.ndarray:

@@ -6,9 +6,11 @@
       RMSE / std(f);
 (ii)  graph recovery (precision, recall, coverage of :mod:`~occam.compositional.recovery`)
       versus the regulariser and its strength λ, tracked over training;
-(iii) verified circuit size versus d at fixed relative error ε, per-node truth-table circuits
-      composed with clamps (:mod:`~occam.compositional.circuits`) for the compositional targets,
-      against one flat truth table for the control (and for the compositional target itself);
+(iii) verified circuit size versus d at fixed relative error ε, per-node circuits composed with
+      clamps for the compositional targets, of two kinds: truth tables of the quantised node
+      functions (:mod:`~occam.compositional.circuits`) and trained node nets compiled to
+      arithmetic circuits (:mod:`~occam.compositional.compiled_nodes`); against one flat truth
+      table for the control (and for the compositional target itself);
 (iv)  the convexity experiment of Thm 4 on compiled frontiers
       (:mod:`~occam.compositional.convexity`): sizes needed for (f+g)/2 at ≥ 4 errors ε by the
       MLMC combiner over the compiled levels of f and g, by their naive sum and by compiling a
@@ -37,6 +39,7 @@ __all__ = ["CompositionalExperimentConfig", "run"]
 
 Progress = Callable[[str], None]
 NETWORKS = ("sparse", "dense", "dense_l1", "dense_path", "dense_occam")
+CIRCUIT_CONSTRUCTIONS = ("table", "compiled")
 _PENALTY = {"dense_l1": "l1", "dense_path": "path", "dense_occam": "ideal"}
 
 
@@ -67,6 +70,15 @@ class CompositionalExperimentConfig:
     circuit_d_values: tuple[int, ...] = (2, 4, 8, 16)
     circuit_seeds: tuple[int, ...] = (0, 1, 2)
     circuit_eps_rel: float = 0.15
+    circuit_constructions: tuple[str, ...] = ("table", "compiled")
+    circuit_node_hidden: int = 24
+    circuit_node_steps: int = 3000
+    circuit_node_lr: float = 2e-2
+    circuit_node_n: int = 2048
+    circuit_node_abc: bool = False
+    circuit_compiled_k: tuple[int, ...] = (2, 3, 4, 5, 6)
+    circuit_compiled_offsets: tuple[int, ...] = (1, 2, 3)
+    circuit_compiled_keep: tuple[float, ...] = (1.0, 0.8, 0.6, 0.5)
     flat_max_bits: int = 20
     circuit_n_eval: int = 4096
     convexity_levels: int = 5  # truth-table levels of the MLMC acceptance hierarchy
@@ -95,6 +107,7 @@ class CompositionalExperimentConfig:
             recovery_steps=400,
             recovery_every=50,
             circuit_seeds=(0,),
+            circuit_compiled_offsets=(1, 3),
             flat_max_bits=16,
             circuit_n_eval=2048,
             convexity_levels=4,
@@ -136,6 +149,22 @@ class CompositionalExperimentConfig:
             raise GraphError(
                 f"config.convexity_inputs must be in [1, 4], got {self.convexity_inputs}"
             )
+        bad = [c for c in self.circuit_constructions if c not in CIRCUIT_CONSTRUCTIONS]
+        if bad:
+            raise GraphError(
+                f"config.circuit_constructions: unknown {bad}; choose from {CIRCUIT_CONSTRUCTIONS}"
+            )
+        if not self.circuit_compiled_k or min(self.circuit_compiled_k) < 1:
+            raise GraphError("config.circuit_compiled_k: need input bits k >= 1")
+        if not self.circuit_compiled_offsets or min(self.circuit_compiled_offsets) < 0:
+            raise GraphError("config.circuit_compiled_offsets: need offsets >= 0")
+        if not self.circuit_compiled_keep or not all(
+            0 < v <= 1 for v in self.circuit_compiled_keep
+        ):
+            raise GraphError("config.circuit_compiled_keep: need fractions in (0, 1]")
+        for name in ("circuit_node_hidden", "circuit_node_steps", "circuit_node_n"):
+            if getattr(self, name) < 1:
+                raise GraphError(f"config.{name} must be >= 1, got {getattr(self, name)}")
 
     @property
     def lams(self) -> dict[str, float]:
@@ -302,13 +331,57 @@ def experiment_recovery(cfg: CompositionalExperimentConfig, progress: Progress) 
 
 
 # -- (iii) circuit size versus d ---------------------------------------------------------------
+def _built_row(d: int, seed: int, kind: str, b) -> dict:
+    return {
+        "d": d,
+        "seed": seed,
+        "target": kind,
+        "construction": b.construction,
+        "k": b.k,
+        "frac_bits": b.frac_bits,
+        "weight_bits": b.weight_bits,
+        "act_bits": b.act_bits,
+        "abc": b.abc,
+        "keep": b.keep,
+        "size": b.size,
+        "error_l2": b.error_l2,
+        "error_linf": b.error_linf,
+    }
+
+
 def experiment_circuits(cfg: CompositionalExperimentConfig, progress: Progress):
     """Rows per (d, seed, target, construction): the smallest verified circuit with relative L²
     error ≤ ε found by the precision search, plus every circuit built (frontier points) and the
-    eq. (1) account of the best per-node composition."""
+    eq. (1) account of the best per-node compositions.
+
+    Constructions (``cfg.circuit_constructions``): ``"table"``, per-node truth tables composed with
+    clamps (construction ``per-node``, :func:`~occam.compositional.circuits.compose_target`);
+    ``"compiled"``, per-node trained nets compiled to arithmetic circuits and composed with clamps
+    (construction ``per-node compiled``, :mod:`~occam.compositional.compiled_nodes`; node nets
+    trained once per node function and shared across d; the k search at each d starts at the k
+    of the best compiled circuit of the next smaller d, since the error at a given precision only
+    grows with the depth of the tree); and always one flat table for the compositional target and
+    for the control."""
     from occam.compositional.circuits import compose_target, flat_table_circuit, size_at_error
+    from occam.compositional.compiled_nodes import (
+        CONSTRUCTION,
+        NodeCircuits,
+        compose_compiled,
+        search_compiled,
+    )
 
     rows, built_rows, stage_rows = [], [], []
+    nodes = {
+        seed: NodeCircuits(
+            hidden=cfg.circuit_node_hidden,
+            steps=cfg.circuit_node_steps,
+            lr=cfg.circuit_node_lr,
+            n=cfg.circuit_node_n,
+            seed=seed,
+        )
+        for seed in cfg.circuit_seeds
+    }
+    k_start = dict.fromkeys(cfg.circuit_seeds, min(cfg.circuit_compiled_k))
     for d in cfg.circuit_d_values:
         for seed in cfg.circuit_seeds:
             target, control = _targets(d, seed, cfg.family)
@@ -320,34 +393,46 @@ def experiment_circuits(cfg: CompositionalExperimentConfig, progress: Progress):
                     flat_table_circuit(fn, d, k, f, x) if d * k <= cfg.flat_max_bits else None
                 )
 
-            jobs = [
-                (
-                    "compositional",
-                    "per-node",
-                    lambda k, f, t=target, x=x: compose_target(t, k, f, x),
-                ),
-                ("compositional", "flat table", flat(target)),
-                ("control", "flat table", flat(control)),
-            ]
-            for kind, construction, build in jobs:
-                t0 = time.perf_counter()
-                best, built = size_at_error(
-                    build, eps, frac_offsets=(0, 1, 2) if construction == "per-node" else (0, 1)
-                )
-                for b in built:
-                    built_rows.append(
-                        {
-                            "d": d,
-                            "seed": seed,
-                            "target": kind,
-                            "construction": construction,
-                            "k": b.k,
-                            "frac_bits": b.frac_bits,
-                            "size": b.size,
-                            "error_l2": b.error_l2,
-                            "error_linf": b.error_linf,
-                        }
+            def table_search(build, eps=eps):
+                return lambda: size_at_error(build, eps, frac_offsets=(0, 1))
+
+            jobs = []
+            if "table" in cfg.circuit_constructions:
+                jobs.append(
+                    (
+                        "compositional",
+                        "per-node",
+                        lambda t=target, x=x, eps=eps: size_at_error(
+                            lambda k, f: compose_target(t, k, f, x), eps, frac_offsets=(0, 1, 2)
+                        ),
                     )
+                )
+            if "compiled" in cfg.circuit_constructions:
+                jobs.append(
+                    (
+                        "compositional",
+                        CONSTRUCTION,
+                        lambda t=target, x=x, s=seed, eps=eps: search_compiled(
+                            lambda k, fw, fa, abc=False, keep=1.0: compose_compiled(
+                                t, k, fw, fa, x, nodes[s], abc=abc, keep=keep
+                            ),
+                            eps,
+                            k_values=tuple(v for v in cfg.circuit_compiled_k if v >= k_start[s]),
+                            bit_offsets=cfg.circuit_compiled_offsets,
+                            keep_levels=tuple(sorted(cfg.circuit_compiled_keep, reverse=True)),
+                            abc=cfg.circuit_node_abc,
+                        ),
+                    )
+                )
+            jobs += [
+                ("compositional", "flat table", table_search(flat(target))),
+                ("control", "flat table", table_search(flat(control))),
+            ]
+            for kind, construction, search in jobs:
+                t0 = time.perf_counter()
+                n_nets = sum(len(n.nets) for n in nodes.values())
+                best, built = search()
+                built_rows += [_built_row(d, seed, kind, b) for b in built]
                 row = {
                     "d": d,
                     "seed": seed,
@@ -358,11 +443,26 @@ def experiment_circuits(cfg: CompositionalExperimentConfig, progress: Progress):
                     "size": best.size if best else None,
                     "k": best.k if best else None,
                     "frac_bits": best.frac_bits if best else None,
+                    "weight_bits": best.weight_bits if best else None,
+                    "act_bits": best.act_bits if best else None,
+                    "abc": best.abc if best else None,
+                    "keep": best.keep if best else None,
                     "error_l2": best.error_l2 if best else None,
                     "n_built": len(built),
                     "largest_tried_bits": max((b.k for b in built), default=0) * d,
+                    "nets_trained": sum(len(n.nets) for n in nodes.values()) - n_nets,
+                    "node_net_max_rel_error": (
+                        max(
+                            nodes[seed].net(g, len(target.graph.children[v])).rel_error
+                            for v, g in target.nodes.items()
+                        )
+                        if construction == CONSTRUCTION
+                        else None
+                    ),
                     "seconds": time.perf_counter() - t0,
                 }
+                if construction == CONSTRUCTION and best is not None:
+                    k_start[seed] = best.k
                 if best is not None and best.composition is not None:
                     comp = best.composition
                     row.update(
@@ -372,7 +472,9 @@ def experiment_circuits(cfg: CompositionalExperimentConfig, progress: Progress):
                         verified=comp.verified,
                     )
                     for s in comp.stages:
-                        stage_rows.append({"d": d, "seed": seed, **asdict(s)})
+                        stage_rows.append(
+                            {"d": d, "seed": seed, "construction": construction, **asdict(s)}
+                        )
                 rows.append(row)
             progress(f"(iii) circuits for d={d}, seed={seed}")
     return rows, built_rows, stage_rows
