@@ -152,38 +152,47 @@ def _node_key(g) -> str:
 
 @dataclass(frozen=True)
 class NodeNet:
-    """A trained node net: the model and its relative RMSE ‖f_θ − g‖/std(g) on a fresh uniform
-    sample of [−1, 1]^arity (float network, before quantisation)."""
+    """A trained net: the model, its RMSE ‖f_θ − g‖ and relative RMSE ‖f_θ − g‖/std(g) on a
+    fresh uniform sample of [−1, 1]^arity (float network, before quantisation)."""
 
     model: object
     rel_error: float
     train_seconds: float
+    rmse: float = float("nan")
 
 
 def train_node_net(
     g: Callable[[np.ndarray], np.ndarray],
     arity: int,
     *,
+    width: int | None = None,
     hidden: int = 16,
     depth: int = 1,
     steps: int = 2000,
     lr: float = 3e-2,
+    batch_size: int | None = None,
     n: int = 2048,
     seed: int = 0,
+    n_test: int = 4096,
+    test_seed: int | None = None,
 ) -> NodeNet:
-    """Train a ResNet (width = arity) on ``n`` uniform samples of ``g`` over [−1, 1]^arity:
-    full-batch Adam, cosine schedule, no penalty, one torch thread, seeded."""
+    """Train a ResNet (width ``width``, default ``arity``) on ``n`` uniform samples of ``g`` over
+    [−1, 1]^arity (sample seed 70 000 + seed): Adam, cosine schedule, no penalty, full batch
+    unless ``batch_size``, one torch thread, seeded. The errors are measured on ``n_test`` fresh
+    uniform points (seed ``test_seed``, default 80 000 + seed). The one small-net trainer of the
+    compositional circuits (node nets here, the convexity hierarchies' nets)."""
     import time
 
     import torch
 
     from occam import train
+    from occam.compiler import float_outputs
 
     torch.set_num_threads(1)
     x = uniform_sample(n, arity, seed=70_000 + seed)
     y = np.asarray(g(x), np.float64)
     tc = train.TrainConfig(
-        width=arity,
+        width=arity if width is None else width,
         hidden=hidden,
         depth=depth,
         penalty="none",
@@ -191,19 +200,17 @@ def train_node_net(
         steps=steps,
         lr=lr,
         lr_schedule="cosine",
-        batch_size=None,
+        batch_size=batch_size,
         seed=seed,
         log_every=10**9,
     )
     t0 = time.perf_counter()
     res = train.train(x, y, tc, progress=False)
     seconds = time.perf_counter() - t0
-    from occam.compiler import float_outputs
-
-    xt = uniform_sample(4096, arity, seed=80_000 + seed)
+    xt = uniform_sample(n_test, arity, seed=80_000 + seed if test_seed is None else test_seed)
     yt = np.asarray(g(xt), np.float64)
-    err = float(np.sqrt(np.mean((float_outputs(res.model, xt)[:, 0] - yt) ** 2)) / yt.std())
-    return NodeNet(res.model, err, seconds)
+    rmse = float(np.sqrt(np.mean((float_outputs(res.model, xt)[:, 0] - yt) ** 2)))
+    return NodeNet(res.model, rmse / float(yt.std()), seconds, rmse)
 
 
 class NodeCircuits:
