@@ -338,3 +338,36 @@ def test_fw_route_circuit_is_its_quantised_weighted_vote():
     x, y = _sop(900, seed=14)
     cand = FrankWolfeRoute().fit(Data(*_split(x, y, 600)), 5000, 0, True)
     assert cand is not None and cand.valid_accuracy > 0.9 and cand.ands <= 5000
+
+
+def test_budget_fallback_keeps_the_most_accurate_small_option():
+    """When the budget rejects every preferred option, the route falls back to the most
+    accurate (on validation) of its smallest options that fit, not to a degenerate constant."""
+    from occam.circuits import Builder
+    from occam.learn.routes import Data, _first_fitting
+
+    rng = np.random.default_rng(0)
+    x = rng.random((400, 6)) < 0.5
+    y = x[:, 0] & x[:, 1]
+    data = Data(x[:200], y[:200], x[200:], y[200:])
+
+    def make_and(k):  # AND of the first k inputs (k - 1 ANDs)
+        def make():
+            b = Builder()
+            xs = b.inputs(6)
+            b.output(b.AND_many(xs[:k]) if k else b.const(True))
+            return b.build()
+
+        return make
+
+    exact_acc = float(np.mean(data.y_valid == (data.x_valid[:, 0] & data.x_valid[:, 1])))
+    options = [
+        (1.0, 100, "too big", make_and(6)),  # 5 ANDs, rejected by a budget of 2
+        (0.9, 50, "too big too", make_and(5)),
+        (0.3, 0, "constant true", make_and(0)),
+        (exact_acc, 1, "x0 & x1", make_and(2)),
+    ]
+    cand = _first_fitting("t", data, options, max_nodes=2, max_tries=2)
+    assert cand is not None and cand.detail == "x0 & x1" and cand.ands == 1
+    assert cand.valid_accuracy == pytest.approx(exact_acc)
+    assert _first_fitting("t", data, options[:2], max_nodes=2, max_tries=2) is None

@@ -151,20 +151,19 @@ def _first_fitting(
                 n,
                 detail,
             )
-    # the budget rejected the best options: fall back to the smallest one
-    _, _, detail, make = min(options, key=lambda o: o[1])
-    c = make()
-    n = aig_ands(c)
-    if n > max_nodes:
+    # the budget rejected the best options: the most accurate on validation of the smallest
+    # few (by size hint) that fit, never a blind pick of the single smallest, which may be a
+    # degenerate option (a net quantised to constants, a tree of one leaf)
+    fitting = []
+    for _, _, detail, make in sorted(options, key=lambda o: o[1])[:max_tries]:
+        c = make()
+        n = aig_ands(c)
+        if n <= max_nodes:
+            fitting.append((accuracy(c, data.x_valid, data.y_valid), -n, detail, c))
+    if not fitting:
         return None
-    return Candidate(
-        name,
-        c,
-        accuracy(c, data.x_train, data.y_train),
-        accuracy(c, data.x_valid, data.y_valid),
-        n,
-        detail,
-    )
+    valid_acc, neg_n, detail, c = max(fitting, key=lambda f: f[:2])
+    return Candidate(name, c, accuracy(c, data.x_train, data.y_train), valid_acc, -neg_n, detail)
 
 
 # ---------------------------------------------------------------------------------- tree, forest
