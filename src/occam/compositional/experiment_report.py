@@ -114,6 +114,16 @@ def _num(v: Any) -> float:
     return float(v) if v is not None and math.isfinite(v) and v > 0 else np.nan
 
 
+def _finish_loglog(ax, xlabel: str, title: str) -> None:
+    """Log-log axes with a label, a title, a small legend and a light grid (each panel below)."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+
+
 def plot_convexity(conv: dict, acc: dict, path: Path) -> Path:
     """Left: size needed at error ε per construction; middle: the compiled frontiers (error,
     size) and the MLMC estimators (RMSE, expected size); right: MLMC variance versus copies."""
@@ -123,16 +133,11 @@ def plot_convexity(conv: dict, acc: dict, path: Path) -> Path:
     for key in ("size_f", "size_g", "compiled_h", "naive_sum", "mlmc_expected"):
         ys = [_num(r.get(key)) for r in t]
         ax.plot([r["eps"] for r in t], ys, marker="o", ms=3, label=key)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    _finish_loglog(ax, "ε (L² to the true function)", "size needed at error ε")
     from matplotlib.ticker import NullFormatter
 
     ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log axis overlap
-    ax.set_xlabel("ε (L² to the true function)")
     ax.set_ylabel("gates")
-    ax.set_title("size needed at error ε")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
     ax = axes[1]
     for name in ("f", "g", "compiled_h", "h naive sum"):
         pts = [r for r in conv["frontier"] if r["function"] == name]
@@ -147,12 +152,7 @@ def plot_convexity(conv: dict, acc: dict, path: Path) -> Path:
         alpha=0.6,
         label="MLMC (RMSE, E size)",
     )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("L² error")
-    ax.set_title("compiled levels")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
+    _finish_loglog(ax, "L² error", "compiled levels")
     ax = axes[2]
     ax.loglog(
         [r["copies"] for r in acc["rows"]],
@@ -166,10 +166,7 @@ def plot_convexity(conv: dict, acc: dict, path: Path) -> Path:
         "--",
         label="Σ(1/p−1)E ΔA² / n",
     )
-    ax.set_xlabel("copies n")
-    ax.set_title("MLMC variance")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
+    _finish_loglog(ax, "copies n", "MLMC variance")
     return _save(fig, path)
 
 
